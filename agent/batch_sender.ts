@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { encodeRawRow, rawColumns, type Envelope } from './envelope.ts';
+
+export interface Batch {
+  id: string;
+  lineCount: number;
+  /** COPY text rows, newline-terminated. */
+  rows: string[];
+  bytes: number;
+}
+
+export type BatchOutcome = 'stored' | 'duplicate';
+
+const copyStatement = `copy public.events_raw (${rawColumns.join(', ')}) from stdin`;
+/** Rows are handed to the COPY stream in chunks of about this many characters. */
+const copyChunkChars = 256 * 1024;
+
+function* copyChunks(rows: string[]): Generator<string> {
+  let chunk = '';
+  for (const row of rows) {
+    chunk += row;
+    if (chunk.length >= copyChunkChars) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/**
+ * Stores one batch exactly once: its ingest_batches row and its COPY commit together, so a
+ * retry after a lost acknowledgement finds the id taken and changes nothing.
+ */
+export async function sendBatch(pool: pg.Pool, agent: string, batch: Batch): Promise<BatchOutcome> {
+  const client = await pool.connect();
+  let healthy = true;
+  try {
+    await client.query('begin');
+    const claimed = await client.query('insert into public.ingest_batches (id, agent, line_count) values ($1, $2, $3) on conflict do nothing', [
+      batch.id,
+      agent,
+      batch.lineCount,
+    ]);
+    if (claimed.rowCount === 0) {
+      await client.query('rollback');
+      return 'duplicate';
+    }
+    await pipeline(Readable.from(copyChunks(batch.rows)), client.query(copyFrom(copyStatement)));
+    await client.query('commit');
+    return 'stored';
+  } catch (error) {
+    healthy = false;
+    throw error;
+  } finally {
+    client.release(!healthy);
+  }
+}
+
+export interface BatcherOptions {
+  pool: pg.Pool;
+  agent: string;
+  maxLines: number;
+  maxBytes?: number;
+  /** A partly filled batch is sent after this long. */
+  maxDelayMs: number;
+  retries?: number;
+  onBatch?: (batch: Batch, outcome: BatchOutcome) => void;
+  onRetry?: (batch: Batch, attempt: number, error: Error) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Collects envelopes into batches by size and time and sends them one at a time, building the next
+ * batch while the previous one is in flight. `add` waits when a full batch is queued (backpressure).
+ */
+export class Batcher {
+  private readonly options: Required<Omit<BatcherOptions, 'onBatch' | 'onRetry'>> & BatcherOptions;
+  private current: Batch = Batcher.emptyBatch();
+  private inFlight: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: BatcherOptions) {
+    this.options = { maxBytes: 32 * 1024 * 1024, retries: 5, ...options };
+  }
+
+  private static emptyBatch(): Batch {
+    return { id: randomUUID(), lineCount: 0, rows: [], bytes: 0 };
+  }
+
+  async add(envelopes: Envelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    const isoTimestamp = new Map<number, string>();
+    for (const envelope of envelopes) {
+      const time = envelope.timestamp.getTime();
+      let iso = isoTimestamp.get(time);
+      if (iso === undefined) {
+        iso = envelope.timestamp.toISOString();
+        isoTimestamp.set(time, iso);
+      }
+      const row = encodeRawRow(envelope, this.options.agent, this.current.id, this.current.lineCount, iso);
+      this.current.rows.push(row);
+      this.current.lineCount += 1;
+      this.current.bytes += row.length;
+      if (this.current.lineCount >= this.options.maxLines || this.current.bytes >= this.options.maxBytes) {
+        await this.flush();
+      }
+    }
+    if (this.current.lineCount > 0 && this.timer === undefined) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush().catch(() => {});
+      }, this.options.maxDelayMs);
+    }
+  }
+
+  /** Hands the current batch to the sender, waiting for the previous one first. */
+  async flush(): Promise<void> {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    await this.inFlight;
+    if (this.failure) throw this.failure;
+    if (this.current.lineCount === 0) return;
+    const batch = this.current;
+    this.current = Batcher.emptyBatch();
+    this.inFlight = this.sendWithRetries(batch).catch((error: Error) => {
+      this.failure = error;
+    });
+  }
+
+  /** Sends everything still buffered and waits until it is stored. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.inFlight;
+    if (this.failure) throw this.failure;
+  }
+
+  private async sendWithRetries(batch: Batch): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await sendBatch(this.options.pool, this.options.agent, batch);
+        this.options.onBatch?.(batch, outcome);
+        return;
+      } catch (error) {
+        if (attempt > this.options.retries) {
+          throw new Error(`Batch ${batch.id} (${batch.lineCount} lines) was not stored after ${attempt} attempts: ${(error as Error).message}`, {
+            cause: error,
+          });
+        }
+        this.options.onRetry?.(batch, attempt, error as Error);
+        await sleep(Math.min(200 * 2 ** (attempt - 1), 10_000));
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import { prepareDatabase, redact } from '../../db/runtime.ts';
+import { startWorker } from '../../worker/run.ts';
+import { startApiServer } from '../../api/server.ts';
+import { requestRole } from '../../api/preset.ts';
+import { startDemoFeed } from '../../agent/demo_feed.ts';
+
+const projectRoot = path.resolve(import.meta.dirname, '../..');
+const webDir = path.join(projectRoot, 'web');
+const webDist = path.join(webDir, 'dist');
+
+const log = (scope: string) => (message: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${scope}: ${message}`);
+
+async function ensureWebBuilt(say: (message: string) => void): Promise<void> {
+  if (existsSync(path.join(webDist, 'index.html'))) return;
+  say('building the web UI (first start only)');
+  const { build } = await import('vite');
+  await build({ configFile: path.join(webDir, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+export async function startCommand(config: Config, { demo }: { demo: boolean }): Promise<void> {
+  const say = log('siem');
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping');
+    for (const stop of stops.reverse()) {
+      await stop().catch((error: Error) => say(`while stopping: ${error.message}`));
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    const database = await prepareDatabase(config, { migrate: true, log: log('db') });
+    stops.push(() => database.stop());
+    say(`PostgreSQL ${database.serverVersion} ready (${database.kind}): ${redact(database.urls.owner)}`);
+
+    await ensureWebBuilt(say);
+
+    const worker = await startWorker({
+      connectionString: database.urls.owner,
+      concurrency: config.workerConcurrency,
+      partitionDaysAhead: config.partitionDaysAhead,
+      log: log('worker'),
+    });
+    stops.push(() => worker.stop());
+
+    const api = await startApiServer({
+      authenticatorUrl: database.urls.authenticator,
+      port: config.port,
+      host: config.host,
+      webDistDir: webDist,
+      graphiql: process.env.NODE_ENV !== 'production',
+    });
+    stops.push(() => api.stop());
+    log('api')(`no login yet: every request runs as the ${requestRole} role`);
+
+    if (demo) {
+      const pool = new pg.Pool({ connectionString: database.urls.agent, max: 2 });
+      const feed = startDemoFeed({ pool, eventsPerSecond: config.demoEventsPerSecond, log: log('demo') });
+      stops.push(async () => {
+        await feed.stop();
+        await pool.end();
+      });
+      say(`demo feed: ${config.demoEventsPerSecond} sample events per second`);
+    }
+
+    say(`web UI   ${api.url}/`);
+    say(`GraphQL  ${api.url}/graphql`);
+    if (process.env.NODE_ENV !== 'production') say(`GraphiQL ${api.url}/graphiql`);
+    say(`psql     run \`npx siem db url\` for a connection string`);
+    say('press Ctrl-C to stop');
+  } catch (error) {
+    say(`could not start: ${(error as Error).message}`);
+    await shutdown(1);
+  }
+}

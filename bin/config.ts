@@ -1,0 +1,68 @@
+import path from 'node:path';
+
+/** Every setting the server reads, with its environment variable and default (README lists them). */
+export interface Config {
+  dataDir: string;
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  embeddedPgPort: number;
+  authDatabaseUrl: string | undefined;
+  agentDatabaseUrl: string | undefined;
+  batchLines: number;
+  batchMs: number;
+  workerConcurrency: number;
+  demoEventsPerSecond: number;
+  partitionDaysAhead: number;
+}
+
+export class ConfigError extends Error {}
+
+interface IntegerSetting {
+  name: string;
+  fallback: number;
+  min: number;
+  max: number;
+}
+
+function readInteger(env: NodeJS.ProcessEnv, { name, fallback, min, max }: IntegerSetting): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${JSON.stringify(text)} is not valid: set it to a whole number from ${min} to ${max}, or unset it to use ${fallback}.`);
+  }
+  return value;
+}
+
+function readUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`${name} is not a URL: use the form postgres://user:password@host:5432/database.`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`${name} must start with postgres:// or postgresql:// (it starts with ${url.protocol}//).`);
+  }
+  return text;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    dataDir: path.resolve(env.SIEM_DATA_DIR || '.siem'),
+    port: readInteger(env, { name: 'SIEM_PORT', fallback: 4000, min: 1, max: 65535 }),
+    host: env.SIEM_HOST || '127.0.0.1',
+    databaseUrl: readUrl(env, 'DATABASE_URL'),
+    embeddedPgPort: readInteger(env, { name: 'SIEM_PG_PORT', fallback: 54320, min: 1, max: 65535 }),
+    authDatabaseUrl: readUrl(env, 'SIEM_AUTH_DATABASE_URL'),
+    agentDatabaseUrl: readUrl(env, 'SIEM_AGENT_DATABASE_URL'),
+    batchLines: readInteger(env, { name: 'SIEM_BATCH_LINES', fallback: 20000, min: 1, max: 1_000_000 }),
+    batchMs: readInteger(env, { name: 'SIEM_BATCH_MS', fallback: 1000, min: 10, max: 600_000 }),
+    workerConcurrency: readInteger(env, { name: 'SIEM_WORKER_CONCURRENCY', fallback: 2, min: 1, max: 64 }),
+    demoEventsPerSecond: readInteger(env, { name: 'SIEM_DEMO_EPS', fallback: 20, min: 1, max: 100_000 }),
+    partitionDaysAhead: readInteger(env, { name: 'SIEM_PARTITION_DAYS_AHEAD', fallback: 7, min: 1, max: 366 }),
+  };
+}

