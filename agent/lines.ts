@@ -16,7 +16,7 @@ function withoutCarriageReturn(bytes: Buffer): Buffer {
 /**
  * Splits a byte stream into lines without decoding it, so invalid UTF-8 and NUL bytes reach the
  * envelope untouched. LF ends a line (a CR before it is dropped); a final line without LF counts.
- * Lines longer than maxLineBytes are cut into pieces flagged `split`. Yields arrays of lines per
+ * Lines longer than maxLineBytes are cut into pieces with `split` set (the envelope flag `line_split`). Yields arrays of lines per
  * chunk read, which keeps the per-line overhead of async iteration away from the hot path.
  */
 export async function* readLines(stream: Readable, maxLineBytes = 16 * 1024 * 1024): AsyncGenerator<Line[]> {

@@ -1,10 +1,11 @@
+import type pg from 'pg';
 import { PgSimplifyInflectionPreset } from '@graphile/simplify-inflection';
 import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 
 export interface PresetOptions {
-  /** The authenticator's connection string: it switches role per request. */
-  connectionString: string;
+  /** The authenticator's pool: it switches role per request. The caller ends it. */
+  pool: pg.Pool;
   graphiql: boolean;
 }
 
@@ -14,10 +15,11 @@ export interface PresetOptions {
  */
 export const requestRole = 'siem_analyst';
 
-export function makePreset({ connectionString, graphiql }: PresetOptions): GraphileConfig.Preset {
+export function makePreset({ pool, graphiql }: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset],
-    pgServices: [makePgService({ connectionString, schemas: ['public'] })],
+    // pubsub (LISTEN for subscriptions) arrives with live tail in the API issue.
+    pgServices: [makePgService({ pool, schemas: ['public'], pubsub: false })],
     grafserv: {
       graphqlPath: '/graphql',
       graphiql,

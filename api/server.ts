@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import pg from 'pg';
 import { postgraphile } from 'postgraphile';
 import { grafserv } from 'postgraphile/grafserv/node';
 import { makeWebHandler } from './installWeb.ts';
@@ -20,7 +21,9 @@ export interface ApiServer {
 
 /** One HTTP server: GraphQL (and GraphiQL) from PostGraphile, everything else the built web UI. */
 export async function startApiServer(options: ApiOptions): Promise<ApiServer> {
-  const pgl = postgraphile(makePreset({ connectionString: options.authenticatorUrl, graphiql: options.graphiql }));
+  const pool = new pg.Pool({ connectionString: options.authenticatorUrl, max: 10 });
+  pool.on('error', () => {}); // an idle client lost its server; the pool replaces it on demand
+  const pgl = postgraphile(makePreset({ pool, graphiql: options.graphiql }));
   const serv = pgl.createServ(grafserv);
   await pgl.getSchema();
   const graphqlHandler = serv.createHandler();
@@ -54,6 +57,7 @@ export async function startApiServer(options: ApiOptions): Promise<ApiServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Releasing the PostGraphile instance also releases the server it created.
       await pgl.release();
+      await pool.end();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, statSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -132,6 +132,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   mkdirSync(options.dataDir, { recursive: true });
   const bin = await binaries();
   const user = serverUser();
+  // The server's OS user must be able to reach pgdata inside the data directory (which also holds
+  // secrets.json, mode 0600): traverse, not list.
+  if (user && (statSync(options.dataDir).mode & 0o011) !== 0o011) chmodSync(options.dataDir, statSync(options.dataDir).mode | 0o011);
   if (!existsSync(path.join(pgdata, 'PG_VERSION'))) await initialise(bin, pgdata, options.superuserPassword, user, logFile);
 
   const settings = { ...defaultSettings, ...options.settings };

@@ -59,7 +59,11 @@ export async function prepareDatabase(config: Config, { migrate, log }: PrepareO
     if (version.num < minimumServerVersion) {
       throw new Error(`PostgreSQL 15 or newer is required; DATABASE_URL points at PostgreSQL ${version.text}.`);
     }
-    if (migrate && !config.authDatabaseUrl) {
+    const encoding = await withClient(urls.owner, (client) => client.query<{ e: string }>("select pg_encoding_to_char(encoding) as e from pg_database where datname = current_database()"));
+    if (encoding.rows[0]?.e !== 'UTF8') {
+      throw new Error(`The database of DATABASE_URL uses ${encoding.rows[0]?.e} encoding; create it with ENCODING 'UTF8' (log lines are stored as UTF-8 text).`);
+    }
+    if (migrate && !config.authDatabaseUrl && !config.agentDatabaseUrl) {
       // The API and agents log in with passwords this data directory generated.
       await withClient(urls.owner, (client) => ensureRoles(client, secrets));
     }

@@ -20,6 +20,13 @@ export async function withClient<T>(connectionString: string, work: (client: pg.
 
 /** Creates the group and login roles if missing and sets the login roles' passwords. */
 export async function ensureRoles(client: pg.Client, secrets: Pick<Secrets, 'authenticatorPassword' | 'agentPassword'>): Promise<void> {
+  const { rows: me } = await client.query<{ can: boolean }>('select rolsuper or rolcreaterole as can from pg_roles where rolname = current_user');
+  if (!me[0]?.can) {
+    const { rows } = await client.query<{ n: number }>(
+      "select count(*)::int as n from pg_roles where rolname in ('siem_anonymous', 'siem_analyst', 'siem_admin', 'siem_authenticator', 'siem_agent')",
+    );
+    if (rows[0]?.n === 5) return; // A DBA created them; their passwords are theirs to manage.
+  }
   try {
     await client.query(readFileSync(dbDir + 'roles.sql', 'utf8'));
     for (const [role, password] of [
@@ -69,5 +76,8 @@ export async function migrateDatabase({ ownerUrl, log = () => {} }: MigrateOptio
     false,
     false,
   );
+  // graphile-migrate keeps its pool for 200 ms after use and exits the process if an idle client
+  // of that pool errors (e.g. the server restarts): wait until it has closed it.
+  await new Promise((resolve) => setTimeout(resolve, 250));
   log('migrations applied');
 }

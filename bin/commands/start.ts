@@ -32,6 +32,7 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
     for (const stop of stops.reverse()) {
       await stop().catch((error: Error) => say(`while stopping: ${error.message}`));
     }
+    say('stopped');
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(0));

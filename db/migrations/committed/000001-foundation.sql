@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:4212ae9d629b5648505be9a0e959227e32aa8d67
+--! Hash: sha1:2148f54a488582d45a749f0cae070bd111f305a4
 --! Message: foundation
 
 -- Foundation: landing table, events, quarantine, batches, partitions, first normalization trigger.
@@ -11,6 +11,8 @@ comment on schema siem_partitions is 'Daily partitions of the partitioned tables
 revoke all on schema siem_private, siem_partitions from public;
 
 grant usage on schema public to siem_anonymous, siem_analyst, siem_admin, siem_agent;
+-- Functions are not callable by everyone by default: each exposed function grants EXECUTE itself.
+alter default privileges revoke execute on functions from public;
 
 create extension if not exists pg_trgm with schema siem_private;
 
@@ -134,7 +136,7 @@ comment on column public.events.message is 'The original line as text (sanitized
 comment on column public.events.raw_bytes is 'The exact original bytes, only when message had to be sanitized.';
 comment on column public.events.flags is 'Flags from ingest (invalid_utf8, nul_bytes, ts_unparsable, line_split) and normalization.';
 comment on column public.events.enrichment is 'Added by enrichment jobs: {geoip, dns, threat}.';
-comment on column public.events.metadata is 'Parsed fields: canonical names (see docs/fields.md) and everything else under its parsed name.';
+comment on column public.events.metadata is 'Parsed fields: canonical names (see docs/schema.md) and everything else under its parsed name.';
 
 create index events_event_type_ts_idx on public.events (event_type, ts desc);
 
@@ -261,16 +263,24 @@ create function siem_private.partition_indexes_to_build() returns table (partiti
     union all
     select partition_name, partition_name || '_enrichment_idx', 'gin (enrichment jsonb_path_ops)'
     from sealed
+  ),
+  missing as (
+    select w.*, x.indisvalid as exists_valid
+    from wanted w
+    left join pg_class ic on ic.relname = w.index_name and ic.relnamespace = 'siem_partitions'::regnamespace
+    left join pg_index x on x.indexrelid = ic.oid
+    where x.indisvalid is distinct from true
   )
-  select w.partition_name,
-         format('create index concurrently if not exists %I on siem_partitions.%I using %s', w.index_name, w.partition_name, w.definition)
-  from wanted w
-  where not exists (
-    select from pg_class ic
-    join pg_index x on x.indexrelid = ic.oid
-    where ic.relname = w.index_name and ic.relnamespace = 'siem_partitions'::regnamespace and x.indisvalid
-  )
-  order by w.partition_name desc;
+  -- A CREATE INDEX CONCURRENTLY that failed leaves an invalid index behind: drop it, then build again.
+  select partition_name, statement
+  from missing m,
+  lateral (
+    select 1 as step, format('drop index concurrently if exists siem_partitions.%I', m.index_name) as statement
+    where m.exists_valid is not null
+    union all
+    select 2, format('create index concurrently if not exists %I on siem_partitions.%I using %s', m.index_name, m.partition_name, m.definition)
+  ) s
+  order by partition_name desc, index_name, step;
 $$;
 comment on function siem_private.partition_indexes_to_build() is
   'CREATE INDEX CONCURRENTLY statements for the free-text and enrichment indexes of events partitions whose day is over. The hot partition has none, so ingest does not pay for them.';

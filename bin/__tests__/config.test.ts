@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../config.ts';
+
+describe('loadConfig', () => {
+  it('has defaults for everything', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', databaseUrl: undefined, embeddedPgPort: 54320, batchLines: 20000 });
+    expect(config.dataDir.endsWith('.siem')).toBe(true);
+  });
+
+  it('says what to fix in a bad setting', () => {
+    expect(() => loadConfig({ SIEM_PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SIEM_PORT: '70000' })).toThrow(/SIEM_PORT="70000" is not valid: set it to a whole number from 1 to 65535/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x@y/z' })).toThrow(/must start with postgres:\/\//);
+  });
+});

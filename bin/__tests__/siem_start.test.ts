@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../test/global-setup.ts';
+
+const siem = path.resolve(import.meta.dirname, '../siem');
+let dataDir: string;
+let env: NodeJS.ProcessEnv;
+let server: ChildProcess;
+let output = '';
+let apiUrl: string;
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(siem, args, { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function graphql(query: string) {
+  const response = await fetch(`${apiUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'siem-e2e-'));
+  const port = await freePort();
+  env = { ...process.env, DATABASE_URL: '', SIEM_DATA_DIR: dataDir, SIEM_PORT: String(port), SIEM_PG_PORT: String(await freePort()), SIEM_DEMO_EPS: '50' };
+  apiUrl = `http://127.0.0.1:${port}`;
+  server = spawn(siem, ['start', '--demo'], { env });
+  server.stdout!.on('data', (chunk) => (output += chunk));
+  server.stderr!.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('press Ctrl-C to stop')) {
+    if (server.exitCode !== null || Date.now() > deadline) throw new Error(`siem start did not come up:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  if (server.exitCode === null) server.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('siem start --demo (embedded PostgreSQL, one port)', () => {
+  it('prints the URLs and says which role the API uses', () => {
+    expect(output).toContain(`web UI   ${apiUrl}/`);
+    expect(output).toContain(`GraphQL  ${apiUrl}/graphql`);
+    expect(output).toMatch(/every request runs as the siem_analyst role/);
+  });
+
+  it('serves the web page and its script', async () => {
+    const page = await (await fetch(`${apiUrl}/`)).text();
+    expect(page).toContain('<div id="root">');
+    const script = page.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${apiUrl}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('feeds demo events that the API returns newest first', async () => {
+    let total = 0;
+    for (let i = 0; i < 50 && total === 0; i++) {
+      const result = await graphql('{ events(first: 5, orderBy: [PRIMARY_KEY_DESC]) { totalCount nodes { ts source host message } } }');
+      total = result.data?.events.totalCount ?? 0;
+      if (total === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(total).toBeGreaterThan(0);
+  });
+
+  it('keeps raw lines away from the API', async () => {
+    const result = await graphql('{ __type(name: "Query") { fields { name } } }');
+    const fields = (result.data?.__type.fields as { name: string }[]).map((field) => field.name);
+    expect(fields).toContain('events');
+    expect(fields.some((name) => /raw/i.test(name))).toBe(false);
+  });
+
+  it('ingests a file through `siem ingest` into the running server, bad bytes included', async () => {
+    const file = path.join(dataDir, 'sample.log');
+    writeFileSync(file, Buffer.concat([Buffer.from('e2e line one\r\ne2e \x00 nul\n\n'), Buffer.from([0x65, 0x32, 0x65, 0xff, 0x0a]), Buffer.from('{"event_type":"e2e_json"}')]));
+    const result = await run(['ingest', file, '--source', 'e2e', '--host', 'test-host', '--no-progress']);
+    expect(result.stderr).toContain('using the embedded PostgreSQL already running');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ingested 5 lines in 1 batches in [\d.]+ s: \d+ lines\/s/);
+    const events = await graphql('{ events(condition: { source: "e2e" }, orderBy: [PRIMARY_KEY_ASC]) { nodes { message flags eventType host } } }');
+    expect(events.data?.events.nodes).toEqual([
+      { message: 'e2e line one', flags: [], eventType: 'text', host: 'test-host' },
+      { message: 'e2e \uFFFD nul', flags: ['nul_bytes'], eventType: 'text', host: 'test-host' },
+      { message: 'e2e\uFFFD', flags: ['invalid_utf8'], eventType: 'text', host: 'test-host' },
+      { message: '{"event_type":"e2e_json"}', flags: [], eventType: 'e2e_json', host: 'test-host' },
+    ]);
+    const quarantine = await graphql('{ quarantines(orderBy: [PRIMARY_KEY_DESC], first: 1) { nodes { reason raw source } } }');
+    expect(quarantine.errors).toBeUndefined();
+    expect(quarantine.data?.quarantines.nodes).toEqual([{ reason: 'blank line', raw: '', source: 'e2e' }]);
+  });
+
+  it('prints a connection string psql can use', async () => {
+    const result = await run(['db', 'url']);
+    expect(result.stdout.trim()).toMatch(/^postgres:\/\/siem_owner:[^@]+@127\.0\.0\.1:\d+\/siem$/);
+  });
+
+  it('stops cleanly on SIGINT', async () => {
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+    server.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/stopped\n$/);
+    expect(output).not.toMatch(/Client error|terminating connection/);
+  });
+});
