@@ -40,6 +40,8 @@ export async function sendBatch(pool: pg.Pool, agent: string, batch: Batch): Pro
   let healthy = true;
   try {
     await client.query('begin');
+    // The COPY's transition table and the trigger's sorts live in work_mem: keep a batch in memory.
+    await client.query("set local work_mem = '64MB'");
     const claimed = await client.query('insert into public.ingest_batches (id, agent, line_count) values ($1, $2, $3) on conflict do nothing', [
       batch.id,
       agent,
@@ -67,6 +69,11 @@ export interface BatcherOptions {
   maxBytes?: number;
   /** A partly filled batch is sent after this long. */
   maxDelayMs: number;
+  /**
+   * Batches in flight at once, each on its own connection. Two keep the server busy: one batch's
+   * COPY streams while the previous one's normalization trigger runs.
+   */
+  concurrency?: number;
   retries?: number;
   onBatch?: (batch: Batch, outcome: BatchOutcome) => void;
   onRetry?: (batch: Batch, attempt: number, error: Error) => void;
@@ -81,12 +88,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class Batcher {
   private readonly options: Required<Omit<BatcherOptions, 'onBatch' | 'onRetry'>> & BatcherOptions;
   private current: Batch = Batcher.emptyBatch();
-  private inFlight: Promise<void> = Promise.resolve();
+  private readonly inFlight = new Set<Promise<void>>();
   private failure: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: BatcherOptions) {
-    this.options = { maxBytes: 32 * 1024 * 1024, retries: 5, ...options };
+    this.options = { maxBytes: 32 * 1024 * 1024, retries: 5, concurrency: 2, ...options };
   }
 
   private static emptyBatch(): Batch {
@@ -119,26 +126,29 @@ export class Batcher {
     }
   }
 
-  /** Hands the current batch to the sender, waiting for the previous one first. */
+  /** Hands the current batch to a sender, first waiting for a free slot. */
   async flush(): Promise<void> {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    await this.inFlight;
+    while (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
     if (this.failure) throw this.failure;
     if (this.current.lineCount === 0) return;
     const batch = this.current;
     this.current = Batcher.emptyBatch();
-    this.inFlight = this.sendWithRetries(batch).catch((error: Error) => {
-      this.failure = error;
-    });
+    const sending: Promise<void> = this.sendWithRetries(batch)
+      .catch((error: Error) => {
+        this.failure ??= error;
+      })
+      .finally(() => this.inFlight.delete(sending));
+    this.inFlight.add(sending);
   }
 
   /** Sends everything still buffered and waits until it is stored. */
   async close(): Promise<void> {
     await this.flush();
-    await this.inFlight;
+    await Promise.all(this.inFlight);
     if (this.failure) throw this.failure;
   }
 

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -8,17 +7,7 @@ import { loadOrCreateSecrets } from '../db/secrets.ts';
 import { ensureOwnerAndDatabase, migrateDatabase, withClient } from '../db/setup.ts';
 import { roles, withCredentials } from '../db/urls.ts';
 import type { TestDatabaseInfo } from './database.ts';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from './free_port.ts';
 
 /**
  * Boots an embedded PostgreSQL on a free port (or uses TEST_DATABASE_URL, a superuser URL of a

@@ -2,10 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../test/global-setup.ts';
+import { freePort } from '../../test/free_port.ts';
 
 const siem = path.resolve(import.meta.dirname, '../siem');
+// Debian's chromium (CI installs it); the flags keep it off this machine's closed network.
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
 let server: ChildProcess;
@@ -63,6 +68,22 @@ describe('siem start --demo (embedded PostgreSQL, one port)', () => {
     const asset = await fetch(`${apiUrl}${script}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it.skipIf(!existsSync(chromiumPath))('shows the event count and the latest events in a real browser', async () => {
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${apiUrl}/`);
+      await page.getByTestId('event-count').waitFor({ timeout: 20_000 });
+      await page.locator('tbody tr').first().waitFor({ timeout: 20_000 });
+      const count = Number((await page.getByTestId('event-count').textContent())!.replaceAll(',', ''));
+      expect(count).toBeGreaterThan(0);
+      expect(await page.locator('tbody tr').count()).toBeGreaterThan(0);
+      expect(await page.getByRole('alert').count()).toBe(0);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('feeds demo events that the API returns newest first', async () => {

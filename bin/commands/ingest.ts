@@ -19,7 +19,8 @@ export async function ingestCommand(config: Config, file: string, options: Inges
   const fromStdin = file === '-';
   const totalBytes = fromStdin ? 0 : statSync(file).size;
   const input = fromStdin ? process.stdin : createReadStream(file, { highWaterMark: 1024 * 1024 });
-  const database = await prepareDatabase(config, { migrate: false, log: (message) => console.error(message) });
+  // On the embedded server, make sure the schema exists even if `siem start` never ran.
+  const database = await prepareDatabase(config, { migrate: !config.databaseUrl, log: (message) => console.error(message) });
   const pool = new pg.Pool({ connectionString: database.urls.agent, max: 2 });
   const bar =
     options.progress && process.stderr.isTTY && !fromStdin

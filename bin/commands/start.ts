@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from '../config.ts';
@@ -14,9 +14,22 @@ const webDist = path.join(webDir, 'dist');
 
 const log = (scope: string) => (message: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${scope}: ${message}`);
 
+/** Newest modification time of the web UI's sources. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
 async function ensureWebBuilt(say: (message: string) => void): Promise<void> {
-  if (existsSync(path.join(webDist, 'index.html'))) return;
-  say('building the web UI (first start only)');
+  const built = path.join(webDist, 'index.html');
+  const sourcesChanged = () =>
+    Math.max(newestSource(path.join(webDir, 'src')), statSync(path.join(webDir, 'index.html')).mtimeMs) > statSync(built).mtimeMs;
+  if (existsSync(built) && !sourcesChanged()) return;
+  say('building the web UI');
   const { build } = await import('vite');
   await build({ configFile: path.join(webDir, 'vite.config.ts'), logLevel: 'warn' });
 }

@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:2148f54a488582d45a749f0cae070bd111f305a4
+--! Hash: sha1:1f35e6906a1d6c4fbca4d2c42b15dcdfb7b28f4e
 --! Message: foundation
 
 -- Foundation: landing table, events, quarantine, batches, partitions, first normalization trigger.
@@ -20,8 +20,9 @@ create extension if not exists pg_trgm with schema siem_private;
 -- Helpers
 --------------------------------------------------------------------------------
 
+-- Not STRICT: a STRICT SQL function whose body is not strict (OR) cannot be inlined, and this runs per line.
 create function siem_private.is_blank(p_text text) returns boolean
-  language sql immutable strict parallel safe
+  language sql immutable parallel safe
   as $$ select octet_length(p_text) = 0 or (octet_length(p_text) <= 256 and btrim(p_text, e' \t\r\n\f\v') = '') $$;
 comment on function siem_private.is_blank(text) is 'True for empty or whitespace-only lines (cheap: long lines are never blank).';
 
@@ -298,53 +299,55 @@ create function siem_private.tg_events_raw__normalize() returns trigger
 declare
   v_summary jsonb;
 begin
-  with lines as materialized (
-    select r.*, siem_private.is_blank(r.raw) as blank, siem_private.try_json_object(r.raw) as doc
-    from new_rows r
-  ),
-  kept as (
-    insert into public.events (ts, received_at, raw_id, raw_ts, batch_id, source, host, event_type, message, raw_bytes, flags, metadata)
-    select l.ts, l.received_at, l.id, l.ts, l.batch_id, l.source, l.host,
-           case when l.doc is null then 'text' else coalesce(l.doc ->> 'event_type', 'json') end,
-           l.raw, l.raw_bytes, l.flags, coalesce(l.doc, '{}')
-    from lines l
-    where not l.blank
-    returning batch_id, ts
-  ),
-  rejected as (
+  -- Plain statements over the transition table, each one pass: a CTE that materialized whole rows
+  -- would copy every line again, and RETURNING would hand every row back just to count it.
+  insert into public.events (ts, received_at, raw_id, raw_ts, batch_id, source, host, event_type, message, raw_bytes, flags, metadata)
+  select r.ts, r.received_at, r.id, r.ts, r.batch_id, r.source, r.host,
+         case when j.doc is null then 'text' else coalesce(j.doc ->> 'event_type', 'json') end,
+         r.raw, r.raw_bytes, r.flags, coalesce(j.doc, '{}')
+  from new_rows r
+  -- OFFSET 0 keeps the parse from being inlined into (and repeated by) both uses of doc.
+  cross join lateral (select case when left(r.raw, 1) = '{' then siem_private.try_json_object(r.raw) end as doc offset 0) j
+  where not siem_private.is_blank(r.raw);
+
+  -- Quarantined lines are few, so they are counted from RETURNING; events are the rest of the lines.
+  with rejected as (
     insert into public.quarantine (received_at, raw_id, raw_ts, batch_id, agent, host, source, reason, raw, raw_bytes, flags)
-    select l.received_at, l.id, l.ts, l.batch_id, l.agent, l.host, l.source, 'blank line', l.raw, l.raw_bytes, l.flags
-    from lines l
-    where l.blank
-    returning batch_id, raw_ts as ts
+    select r.received_at, r.id, r.ts, r.batch_id, r.agent, r.host, r.source, 'blank line', r.raw, r.raw_bytes, r.flags
+    from new_rows r
+    where siem_private.is_blank(r.raw)
+    returning batch_id
   ),
-  outcomes as (
-    select batch_id, ts, 1 as kept, 0 as rejected from kept
-    union all
-    select batch_id, ts, 0, 1 from rejected
+  rejected_per_batch as (
+    select batch_id, count(*)::int as quarantined from rejected group by batch_id
   ),
   per_batch as (
-    select batch_id, sum(kept)::int as events, sum(rejected)::int as quarantined, min(ts) as min_ts, max(ts) as max_ts
-    from outcomes
-    group by batch_id
+    select r.batch_id, count(*)::int as lines, min(r.ts) as min_ts, max(r.ts) as max_ts
+    from new_rows r
+    group by r.batch_id
+  ),
+  outcome as (
+    select p.batch_id, p.lines - coalesce(q.quarantined, 0) as events, coalesce(q.quarantined, 0) as quarantined, p.min_ts, p.max_ts
+    from per_batch p
+    left join rejected_per_batch q using (batch_id)
   ),
   counted as (
     update public.ingest_batches b
-    set event_count = b.event_count + p.events, quarantine_count = b.quarantine_count + p.quarantined
-    from per_batch p
-    where b.id = p.batch_id
+    set event_count = b.event_count + o.events, quarantine_count = b.quarantine_count + o.quarantined
+    from outcome o
+    where b.id = o.batch_id
     returning b.id
   )
   select jsonb_build_object(
-           'events', coalesce(sum(p.events), 0),
-           'quarantined', coalesce(sum(p.quarantined), 0),
-           'min_ts', min(p.min_ts),
-           'max_ts', max(p.max_ts),
+           'events', coalesce(sum(o.events), 0),
+           'quarantined', coalesce(sum(o.quarantined), 0),
+           'min_ts', min(o.min_ts),
+           'max_ts', max(o.max_ts),
            -- NOTIFY payloads are limited to 8000 bytes: list batch ids only when they fit
-           'batches', case when count(*) <= 100 then coalesce(jsonb_agg(p.batch_id), '[]') end,
+           'batches', case when count(*) <= 100 then coalesce(jsonb_agg(o.batch_id), '[]') end,
            'recorded_batches', (select count(*) from counted))
     into v_summary
-  from per_batch p;
+  from outcome o;
 
   if (v_summary ->> 'events')::int + (v_summary ->> 'quarantined')::int > 0 then
     perform pg_notify('siem_events', v_summary::text);

@@ -1,0 +1,70 @@
+import '../bin/env.ts';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ingestBenchmark } from './ingest.ts';
+import { describeMachine } from './machine.ts';
+import type { Benchmark, Figure } from './types.ts';
+
+const benchmarks: Benchmark[] = [ingestBenchmark];
+const root = path.resolve(import.meta.dirname, '..');
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    quick: { type: 'boolean', default: false },
+    record: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(`usage: npm run bench -- [name ...] [--quick] [--record]
+
+Runs the benchmarks (all, or those named), prints a table and one JSON line per figure.
+  --quick   short version (CI smoke)
+  --record  append the figures to BENCHMARKS.md
+
+benchmarks:
+${benchmarks.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join('\n')}`);
+  process.exit(0);
+}
+
+const unknown = positionals.filter((name) => !benchmarks.some((b) => b.name === name));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark: ${unknown.join(', ')} (known: ${benchmarks.map((b) => b.name).join(', ')})`);
+  process.exit(2);
+}
+const selected = positionals.length > 0 ? benchmarks.filter((b) => positionals.includes(b.name)) : benchmarks;
+const workDir = path.join(root, '.bench');
+mkdirSync(workDir, { recursive: true });
+
+const machine = describeMachine();
+const command = `npm run bench -- ${process.argv.slice(2).filter((a) => a !== '--record').join(' ')}`.trim();
+const results: Figure[] = [];
+for (const benchmark of selected) {
+  console.log(`== ${benchmark.name}: ${benchmark.description}`);
+  const figures = await benchmark.run({ quick: values.quick, workDir, log: (message) => console.log(`   ${message}`) });
+  results.push(...figures);
+}
+
+console.log('');
+console.log(`${'figure'.padEnd(22)} ${'value'.padStart(12)}  unit      note`);
+for (const figure of results) {
+  console.log(`${figure.name.padEnd(22)} ${String(figure.value).padStart(12)}  ${figure.unit.padEnd(8)}  ${figure.note}`);
+}
+const date = new Date().toISOString();
+for (const figure of results) console.log(JSON.stringify({ ...figure, date, commit: machine.commit, quick: values.quick }));
+
+if (values.record) {
+  const file = path.join(root, 'BENCHMARKS.md');
+  if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nRecorded by `npm run bench -- --record`; newest last. Ratios are against a baseline measured in the same run.\n');
+  const rows = results.map((f) => `| ${f.name} | ${f.value} ${f.unit} | ${f.note} |`).join('\n');
+  appendFileSync(
+    file,
+    `\n## ${date.slice(0, 10)} · ${selected.map((b) => b.name).join(', ')}${values.quick ? ' (quick)' : ''}\n\n` +
+      `- command: \`${command}\`\n- commit: ${machine.commit}\n- machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}\n\n` +
+      `| figure | value | what |\n|---|---|---|\n${rows}\n`,
+  );
+  console.log(`recorded in ${path.relative(root, file)}`);
+}
