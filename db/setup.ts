@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { Logger, runMigrations } from 'graphile-worker';
-import { migrate } from 'graphile-migrate';
+import { createRequire } from 'node:module';
+import { migrate, type Settings as MigrateSettings } from 'graphile-migrate';
 import type { Secrets } from './secrets.ts';
 import { databaseName, roles } from './urls.ts';
 
 const dbDir = new URL('.', import.meta.url).pathname;
 const quietWorkerLogger = new Logger(() => () => {});
+// graphile-migrate checks `instanceof` against its own copy of @graphile/logger.
+const { Logger: MigrateLogger } = createRequire(createRequire(import.meta.url).resolve('graphile-migrate'))('@graphile/logger') as {
+  Logger: new (factory: () => (level: string, message: string) => void) => NonNullable<MigrateSettings['logger']>;
+};
 
 export async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString });
@@ -72,6 +77,9 @@ export async function migrateDatabase({ ownerUrl, log = () => {} }: MigrateOptio
       connectionString: ownerUrl,
       migrationsFolder: dbDir + 'migrations',
       placeholders: { ':DATABASE_OWNER': roles.owner },
+      logger: new MigrateLogger(() => (level: string, message: string) => {
+        if (level !== 'debug') log(message);
+      }),
     },
     false,
     false,
