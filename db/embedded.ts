@@ -161,11 +161,14 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     port: options.port,
     async stop() {
       if (child.exitCode !== null) return;
-      // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
-      child.kill('SIGINT');
-      const timeout = setTimeout(() => child.kill('SIGQUIT'), 30_000);
+      // "Smart" shutdown (SIGTERM) lets sessions that are still closing finish; after a few seconds
+      // "fast" (SIGINT) rolls back what is left; "immediate" (SIGQUIT) only if that hangs.
+      child.kill('SIGTERM');
+      const fast = setTimeout(() => child.kill('SIGINT'), 5_000);
+      const immediate = setTimeout(() => child.kill('SIGQUIT'), 35_000);
       await exited;
-      clearTimeout(timeout);
+      clearTimeout(fast);
+      clearTimeout(immediate);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Logger, run, type Runner } from 'graphile-worker';
+import pg from 'pg';
 import { makePartitionsMaintain } from './tasks/partitions__maintain.ts';
 
 export interface WorkerOptions {
@@ -11,14 +12,23 @@ export interface WorkerOptions {
 
 const crontab = readFileSync(new URL('crontab', import.meta.url), 'utf8');
 
+export interface Worker {
+  runner: Runner;
+  stop(): Promise<void>;
+}
+
 /** Runs graphile-worker with the project's tasks and crontab; partitions are maintained at once. */
-export async function startWorker(options: WorkerOptions): Promise<Runner> {
+export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const logger = new Logger((scope) => (level, message) => {
     if (level === 'debug') return;
     options.log(`${scope.taskIdentifier ? `[${scope.taskIdentifier}] ` : ''}${message}`);
   });
+  // Our own pool, so stopping can wait until every connection is closed before the database stops
+  // (runner.stop() returns earlier).
+  const pgPool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
+  pgPool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
   const runner = await run({
-    connectionString: options.connectionString,
+    pgPool,
     concurrency: options.concurrency,
     noHandleSignals: true,
     logger,
@@ -28,5 +38,11 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
     },
   });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
-  return runner;
+  return {
+    runner,
+    async stop() {
+      await runner.stop();
+      await pgPool.end();
+    },
+  };
 }

@@ -130,7 +130,7 @@ describe('siem start --demo (embedded PostgreSQL, one port)', () => {
   it('stops cleanly on SIGINT', async () => {
     const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
     server.kill('SIGINT');
-    expect(await exited).toBe(0);
+    expect(await exited, output).toBe(0);
     expect(output).toMatch(/stopped\n$/);
     expect(output).not.toMatch(/Client error|terminating connection/);
   });
