@@ -14,6 +14,7 @@ export interface Config {
   workerConcurrency: number;
   demoEventsPerSecond: number;
   partitionDaysAhead: number;
+  graphiql: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -33,6 +34,14 @@ function readInteger(env: NodeJS.ProcessEnv, { name, fallback, min, max }: Integ
     throw new ConfigError(`${name}=${JSON.stringify(text)} is not valid: set it to a whole number from ${min} to ${max}, or unset it to use ${fallback}.`);
   }
   return value;
+}
+
+function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(text)) return true;
+  if (/^(0|false|no|off)$/i.test(text)) return false;
+  throw new ConfigError(`${name}=${JSON.stringify(text)} is not valid: set it to true or false, or unset it to use ${fallback}.`);
 }
 
 function readUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -64,5 +73,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: readInteger(env, { name: 'SIEM_WORKER_CONCURRENCY', fallback: 2, min: 1, max: 64 }),
     demoEventsPerSecond: readInteger(env, { name: 'SIEM_DEMO_EPS', fallback: 20, min: 1, max: 100_000 }),
     partitionDaysAhead: readInteger(env, { name: 'SIEM_PARTITION_DAYS_AHEAD', fallback: 7, min: 1, max: 366 }),
+    graphiql: readBoolean(env, 'SIEM_GRAPHIQL', env.NODE_ENV !== 'production'),
   };
 }

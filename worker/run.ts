@@ -27,6 +27,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   // (runner.stop() returns earlier).
   const pgPool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
   pgPool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
+  pgPool.on('connect', (client) => client.on('error', (error) => options.log(`database connection lost: ${error.message}`)));
   const runner = await run({
     pgPool,
     concurrency: options.concurrency,

@@ -12,5 +12,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SIEM_PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ SIEM_PORT: '70000' })).toThrow(/SIEM_PORT="70000" is not valid: set it to a whole number from 1 to 65535/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x@y/z' })).toThrow(/must start with postgres:\/\//);
+    expect(() => loadConfig({ SIEM_GRAPHIQL: 'maybe' })).toThrow(/SIEM_GRAPHIQL="maybe" is not valid: set it to true or false/);
+  });
+
+  it('serves GraphiQL except in production, unless told otherwise', () => {
+    expect(loadConfig({}).graphiql).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).graphiql).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', SIEM_GRAPHIQL: 'on' }).graphiql).toBe(true);
   });
 });

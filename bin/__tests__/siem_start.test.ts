@@ -60,6 +60,13 @@ describe('siem start --demo (embedded PostgreSQL, one port)', () => {
     expect(output).toMatch(/every request runs as the siem_analyst role/);
   });
 
+  it('serves GraphiQL in development', async () => {
+    expect(output).toContain(`GraphiQL ${apiUrl}/graphiql`);
+    const response = await fetch(`${apiUrl}/graphiql`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+  });
+
   it('serves the web page and its script', async () => {
     const page = await (await fetch(`${apiUrl}/`)).text();
     expect(page).toContain('<div id="root">');

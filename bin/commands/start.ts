@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -30,8 +31,13 @@ async function ensureWebBuilt(say: (message: string) => void): Promise<void> {
     Math.max(newestSource(path.join(webDir, 'src')), statSync(path.join(webDir, 'index.html')).mtimeMs) > statSync(built).mtimeMs;
   if (existsSync(built) && !sourcesChanged()) return;
   say('building the web UI');
-  const { build } = await import('vite');
-  await build({ configFile: path.join(webDir, 'vite.config.ts'), logLevel: 'warn' });
+  // In a child process: Vite's build sets NODE_ENV=production for the whole process it runs in.
+  const vite = path.join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js');
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [vite, 'build', '--config', path.join(webDir, 'vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the web UI build failed (exit code ${code}); run \`npm run build\` to see why`))));
+  });
 }
 
 export async function startCommand(config: Config, { demo }: { demo: boolean }): Promise<void> {
@@ -71,7 +77,7 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
       port: config.port,
       host: config.host,
       webDistDir: webDist,
-      graphiql: process.env.NODE_ENV !== 'production',
+      graphiql: config.graphiql,
     });
     stops.push(() => api.stop());
     log('api')(`no login yet: every request runs as the ${requestRole} role`);
@@ -88,7 +94,7 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
 
     say(`web UI   ${api.url}/`);
     say(`GraphQL  ${api.url}/graphql`);
-    if (process.env.NODE_ENV !== 'production') say(`GraphiQL ${api.url}/graphiql`);
+    if (config.graphiql) say(`GraphiQL ${api.url}/graphiql`);
     say(`psql     run \`npx siem db url\` for a connection string`);
     say('press Ctrl-C to stop');
   } catch (error) {
