@@ -19,16 +19,17 @@ const copyStatement = `copy public.events_raw (${rawColumns.join(', ')}) from st
 /** Rows are handed to the COPY stream in chunks of about this many characters. */
 const copyChunkChars = 256 * 1024;
 
-function* copyChunks(rows: string[]): Generator<string> {
+/** Buffers rather than strings: the COPY stream then sends them without converting each write. */
+function* copyChunks(rows: string[]): Generator<Buffer> {
   let chunk = '';
   for (const row of rows) {
     chunk += row;
     if (chunk.length >= copyChunkChars) {
-      yield chunk;
+      yield Buffer.from(chunk);
       chunk = '';
     }
   }
-  if (chunk.length > 0) yield chunk;
+  if (chunk.length > 0) yield Buffer.from(chunk);
 }
 
 /**

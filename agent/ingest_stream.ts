@@ -12,6 +12,8 @@ export interface IngestStreamOptions {
   agent: string;
   batchLines: number;
   batchMs: number;
+  /** Batches in flight at once, each on its own connection. */
+  connections: number;
   onBatch?: (batch: Batch, outcome: BatchOutcome) => void;
   onRetry?: (batch: Batch, attempt: number, error: Error) => void;
   onLines?: (lines: number) => void;
@@ -36,6 +38,7 @@ export async function ingestStream(options: IngestStreamOptions): Promise<Ingest
     agent: options.agent,
     maxLines: options.batchLines,
     maxDelayMs: options.batchMs,
+    concurrency: options.connections,
     onBatch: (batch, outcome) => {
       batches += 1;
       if (outcome === 'duplicate') duplicateBatches += 1;

@@ -11,6 +11,7 @@ export interface Config {
   agentDatabaseUrl: string | undefined;
   batchLines: number;
   batchMs: number;
+  ingestConnections: number;
   workerConcurrency: number;
   demoEventsPerSecond: number;
   partitionDaysAhead: number;
@@ -70,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agentDatabaseUrl: readUrl(env, 'SIEM_AGENT_DATABASE_URL'),
     batchLines: readInteger(env, { name: 'SIEM_BATCH_LINES', fallback: 20000, min: 1, max: 1_000_000 }),
     batchMs: readInteger(env, { name: 'SIEM_BATCH_MS', fallback: 1000, min: 10, max: 600_000 }),
+    ingestConnections: readInteger(env, { name: 'SIEM_INGEST_CONNECTIONS', fallback: 3, min: 1, max: 16 }),
     workerConcurrency: readInteger(env, { name: 'SIEM_WORKER_CONCURRENCY', fallback: 2, min: 1, max: 64 }),
     demoEventsPerSecond: readInteger(env, { name: 'SIEM_DEMO_EPS', fallback: 20, min: 1, max: 100_000 }),
     partitionDaysAhead: readInteger(env, { name: 'SIEM_PARTITION_DAYS_AHEAD', fallback: 7, min: 1, max: 366 }),

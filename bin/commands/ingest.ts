@@ -21,7 +21,7 @@ export async function ingestCommand(config: Config, file: string, options: Inges
   const input = fromStdin ? process.stdin : createReadStream(file, { highWaterMark: 1024 * 1024 });
   // On the embedded server, make sure the schema exists even if `siem start` never ran.
   const database = await prepareDatabase(config, { migrate: !config.databaseUrl, log: (message) => console.error(message) });
-  const pool = new pg.Pool({ connectionString: database.urls.agent, max: 2 });
+  const pool = new pg.Pool({ connectionString: database.urls.agent, max: config.ingestConnections });
   const bar =
     options.progress && process.stderr.isTTY && !fromStdin
       ? new cliProgress.SingleBar(
@@ -40,6 +40,7 @@ export async function ingestCommand(config: Config, file: string, options: Inges
       agent: options.agent ?? hostname(),
       batchLines: options.batchLines ?? config.batchLines,
       batchMs: config.batchMs,
+      connections: config.ingestConnections,
       onLines: (lines) => {
         if (!bar || fromStdin) return;
         const seconds = (performance.now() - started) / 1000;
