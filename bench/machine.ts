@@ -13,7 +13,7 @@ export function describeMachine(): Machine {
   let commit = 'unknown';
   try {
     commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (execSync('git status --porcelain', { encoding: 'utf8' }).trim()) commit += '+dirty';
+    if (execSync("git status --porcelain -- . ':!BENCHMARKS.md'", { encoding: 'utf8' }).trim()) commit += '+dirty';
   } catch {
     // not a git checkout
   }
