@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { Secrets } from '../db/secrets.ts';
 import { withClient } from '../db/setup.ts';
 import { roles, withCredentials } from '../db/urls.ts';
@@ -80,4 +80,24 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await withClient(superuserUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
     },
   };
+}
+
+export interface AgentDatabase {
+  db: TestDatabase;
+  /** Logged in as siem_agent, as the agent is. */
+  agentPool: pg.Pool;
+}
+
+/** Registers hooks giving the test file its own database and an agent pool on it. */
+export function useAgentDatabase(): AgentDatabase {
+  const context = {} as AgentDatabase;
+  beforeAll(async () => {
+    context.db = await createTestDatabase();
+    context.agentPool = new pg.Pool({ connectionString: context.db.urls.agent, max: 4 });
+  });
+  afterAll(async () => {
+    await context.agentPool.end();
+    await context.db.drop();
+  });
+  return context;
 }

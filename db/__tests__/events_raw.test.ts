@@ -1,23 +1,12 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendBatch } from '../../agent/batch_sender.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { useAgentDatabase } from '../../test/database.ts';
 import { makeBatch } from '../../test/batches.ts';
 
-let db: TestDatabase;
-let agentPool: pg.Pool;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  agentPool = new pg.Pool({ connectionString: db.urls.agent, max: 2 });
-});
-afterAll(async () => {
-  await agentPool.end();
-  await db.drop();
-});
+const context = useAgentDatabase();
 
 async function eventsOfBatch(batchId: string) {
-  const { rows } = await db.pool.query(
+  const { rows } = await context.db.pool.query(
     `select e.message, e.raw_bytes, e.flags, e.event_type, e.metadata, r.batch_seq
      from events e join events_raw r on r.id = e.raw_id and r.ts = e.raw_ts
      where e.batch_id = $1 order by r.batch_seq`,
@@ -29,13 +18,13 @@ async function eventsOfBatch(batchId: string) {
 describe('events_raw (COPY landing table)', () => {
   it('moves every copied line into events in the same transaction', async () => {
     const batch = makeBatch(['first line', '{"event_type":"login_failure","user":"bob"}', 'third\twith\ttabs and \\ backslash']);
-    expect(await sendBatch(agentPool, 'test-agent', batch)).toBe('stored');
+    expect(await sendBatch(context.agentPool, 'test-agent', batch)).toBe('stored');
     const events = await eventsOfBatch(batch.id);
     expect(events.map((e) => e.message)).toEqual(['first line', '{"event_type":"login_failure","user":"bob"}', 'third\twith\ttabs and \\ backslash']);
     expect(events[0].event_type).toBe('text');
     expect(events[1].event_type).toBe('login_failure');
     expect(events[1].metadata).toEqual({ event_type: 'login_failure', user: 'bob' });
-    const raw = await db.pool.query('select count(*)::int as n, min(agent) as agent from events_raw where batch_id = $1', [batch.id]);
+    const raw = await context.db.pool.query('select count(*)::int as n, min(agent) as agent from events_raw where batch_id = $1', [batch.id]);
     expect(raw.rows[0]).toEqual({ n: 3, agent: 'test-agent' });
   });
 
@@ -44,7 +33,7 @@ describe('events_raw (COPY landing table)', () => {
     const invalid = Buffer.from([0x68, 0x69, 0xff, 0xfe, 0x20, 0xc3, 0x28]);
     const long = 'x'.repeat(1024 * 1024);
     const batch = makeBatch(['ok 1', nul, invalid, long, 'ok 2', '{"broken": json']);
-    expect(await sendBatch(agentPool, 'test-agent', batch)).toBe('stored');
+    expect(await sendBatch(context.agentPool, 'test-agent', batch)).toBe('stored');
     const events = await eventsOfBatch(batch.id);
     expect(events).toHaveLength(6);
     expect(events[0]).toMatchObject({ message: 'ok 1', raw_bytes: null, flags: [] });
@@ -61,8 +50,8 @@ describe('events_raw (COPY landing table)', () => {
 
   it('quarantines blank lines with the reason and their origin', async () => {
     const batch = makeBatch(['', '   ', 'real'], { host: 'web-9', source: 'nginx' });
-    await sendBatch(agentPool, 'test-agent', batch);
-    const { rows } = await db.pool.query('select reason, raw, host, source, agent from quarantine where batch_id = $1 order by raw_id', [batch.id]);
+    await sendBatch(context.agentPool, 'test-agent', batch);
+    const { rows } = await context.db.pool.query('select reason, raw, host, source, agent from quarantine where batch_id = $1 order by raw_id', [batch.id]);
     expect(rows).toEqual([
       { reason: 'blank line', raw: '', host: 'web-9', source: 'nginx', agent: 'test-agent' },
       { reason: 'blank line', raw: '   ', host: 'web-9', source: 'nginx', agent: 'test-agent' },
@@ -72,7 +61,7 @@ describe('events_raw (COPY landing table)', () => {
 
   it('accepts JSON that jsonb rejects (\\u0000) as text instead of aborting the COPY', async () => {
     const batch = makeBatch(['{"a":"\\u0000"}', 'after']);
-    await sendBatch(agentPool, 'test-agent', batch);
+    await sendBatch(context.agentPool, 'test-agent', batch);
     const events = await eventsOfBatch(batch.id);
     expect(events.map((e) => e.event_type)).toEqual(['text', 'text']);
   });

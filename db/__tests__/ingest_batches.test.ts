@@ -1,42 +1,31 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendBatch } from '../../agent/batch_sender.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { useAgentDatabase } from '../../test/database.ts';
 import { makeBatch } from '../../test/batches.ts';
 
-let db: TestDatabase;
-let agentPool: pg.Pool;
+const context = useAgentDatabase();
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  agentPool = new pg.Pool({ connectionString: db.urls.agent, max: 4 });
-});
-afterAll(async () => {
-  await agentPool.end();
-  await db.drop();
-});
-
-const count = async (sql: string, params: unknown[]) => (await db.pool.query(sql, params)).rows[0].n as number;
+const count = async (sql: string, params: unknown[]) => (await context.db.pool.query(sql, params)).rows[0].n as number;
 
 describe('ingest_batches (exactly-once delivery)', () => {
   it('records the batch with its line, event and quarantine counts', async () => {
     const batch = makeBatch(['a', 'b', '', 'c']);
-    await sendBatch(agentPool, 'agent-7', batch);
-    const { rows } = await db.pool.query('select agent, db_user, line_count, event_count, quarantine_count from ingest_batches where id = $1', [batch.id]);
+    await sendBatch(context.agentPool, 'agent-7', batch);
+    const { rows } = await context.db.pool.query('select agent, db_user, line_count, event_count, quarantine_count from ingest_batches where id = $1', [batch.id]);
     expect(rows).toEqual([{ agent: 'agent-7', db_user: 'siem_agent', line_count: 4, event_count: 3, quarantine_count: 1 }]);
   });
 
   it('turns a replayed batch into a no-op', async () => {
     const batch = makeBatch(['one', 'two', 'three']);
-    expect(await sendBatch(agentPool, 'agent-7', batch)).toBe('stored');
-    expect(await sendBatch(agentPool, 'agent-7', batch)).toBe('duplicate');
+    expect(await sendBatch(context.agentPool, 'agent-7', batch)).toBe('stored');
+    expect(await sendBatch(context.agentPool, 'agent-7', batch)).toBe('duplicate');
     expect(await count('select count(*)::int as n from events where batch_id = $1', [batch.id])).toBe(3);
     expect(await count('select count(*)::int as n from events_raw where batch_id = $1', [batch.id])).toBe(3);
   });
 
   it('stores a batch once when two senders race with the same id', async () => {
     const batch = makeBatch(Array.from({ length: 500 }, (_, i) => `line ${i}`));
-    const outcomes = await Promise.all([sendBatch(agentPool, 'a', batch), sendBatch(agentPool, 'a', batch)]);
+    const outcomes = await Promise.all([sendBatch(context.agentPool, 'a', batch), sendBatch(context.agentPool, 'a', batch)]);
     expect(outcomes.sort()).toEqual(['duplicate', 'stored']);
     expect(await count('select count(*)::int as n from events where batch_id = $1', [batch.id])).toBe(500);
   });
@@ -44,9 +33,9 @@ describe('ingest_batches (exactly-once delivery)', () => {
   it('leaves nothing behind when the COPY fails, so the retry stores the batch', async () => {
     const batch = makeBatch(['good']);
     const broken = { ...batch, rows: ['not a valid copy row\n'] };
-    await expect(sendBatch(agentPool, 'a', broken)).rejects.toThrow();
+    await expect(sendBatch(context.agentPool, 'a', broken)).rejects.toThrow();
     expect(await count('select count(*)::int as n from ingest_batches where id = $1', [batch.id])).toBe(0);
-    expect(await sendBatch(agentPool, 'a', batch)).toBe('stored');
+    expect(await sendBatch(context.agentPool, 'a', batch)).toBe('stored');
     expect(await count('select count(*)::int as n from events where batch_id = $1', [batch.id])).toBe(1);
   });
 });
