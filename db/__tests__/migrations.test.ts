@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { inject } from 'vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrateDatabase, withClient } from '../setup.ts';
@@ -19,10 +20,11 @@ describe('migrations', () => {
     const tables = await withClient(ownerUrl, (c) =>
       c.query(`select relname from pg_class where relnamespace = 'public'::regnamespace and relkind in ('r', 'p') order by 1`),
     );
-    expect(tables.rows.map((row) => row.relname)).toEqual(['events', 'events_raw', 'ingest_batches', 'quarantine']);
+    expect(tables.rows.map((row) => row.relname)).toEqual(expect.arrayContaining(['events', 'events_raw', 'grok_patterns', 'ingest_batches', 'quarantine']));
     const worker = await withClient(ownerUrl, (c) => c.query(`select count(*)::int as n from pg_namespace where nspname = 'graphile_worker'`));
     expect(worker.rows[0].n).toBe(1);
     const applied = await withClient(ownerUrl, (c) => c.query('select filename from graphile_migrate.migrations order by filename'));
-    expect(applied.rows.map((row) => row.filename)).toEqual(['000001.sql']);
+    const committed = readdirSync(new URL('../migrations/committed/', import.meta.url)).length;
+    expect(applied.rows.map((row) => row.filename)).toEqual(Array.from({ length: committed }, (_, i) => `${String(i + 1).padStart(6, '0')}.sql`));
   });
 });
