@@ -1,0 +1,88 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useAgentDatabase } from '../../test/database.ts';
+
+const context = useAgentDatabase();
+
+describe('parsers and siem_private.normalize_line', () => {
+  it('compiles on insert and names the parser and the missing pattern on error', async () => {
+    await expect(
+      context.db.pool.query(`insert into parsers (name, pattern, event_type) values ('broken', 'x %{NO_SUCH_PATTERN:y}', 'x')`),
+    ).rejects.toThrow('parser broken: grok: unknown pattern %{NO_SUCH_PATTERN}');
+    const { rows } = await context.db.pool.query(`select prefilter, field_names from parsers where name = 'sshd_failed'`);
+    expect(rows[0]).toEqual({ prefilter: 'Failed ', field_names: ['auth_method', 'user', 'src_ip', 'src_port'] });
+  });
+
+  it('recompiles parsers when a pattern they use changes', async () => {
+    await context.db.pool.query(`insert into grok_patterns (name, definition) values ('TICKETNO', '[0-9]+')`);
+    await context.db.pool.query(`insert into parsers (name, source, pattern, event_type) values ('tickets', 'helpdesk', 'ticket %{TICKETNO:ticket}', 'ticket')`);
+    await context.db.pool.query(`update grok_patterns set definition = 'T-[0-9]+' where name = 'TICKETNO'`);
+    const { rows } = await context.db.pool.query(`select compiled_regex from parsers where name = 'tickets'`);
+    expect(rows[0].compiled_regex).toContain('T-[0-9]+');
+  });
+
+  it('routes syslog lines by program to their parser and returns canonical fields', async () => {
+    const lines = [
+      '<38>Nov 24 10:00:00 bastion sshd[811]: Failed password for invalid user oracle from 203.0.113.9 port 52100 ssh2',
+      'Nov 24 10:00:01 bastion sudo:    alice : TTY=pts/1 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id',
+      'Nov 24 10:00:02 bastion kernel: [UFW BLOCK] IN=eth0 OUT= MAC=00:16:3e:2a:11:0c SRC=198.51.100.7 DST=10.0.0.12 LEN=60 PROTO=TCP SPT=40000 DPT=22 WINDOW=29200 SYN',
+      'Nov 24 10:00:03 bastion myapp[9]: something happened',
+      '{"user":"bob","src_ip":"192.0.2.4","event_type":"login_failure"}',
+    ];
+    const rows = await normalize(lines, 'syslog');
+    expect(rows.map((row) => row.event_type)).toEqual(['ssh_failed', 'sudo_command', 'firewall_block', 'syslog', 'login_failure']);
+    expect(rows[0]).toMatchObject({ ts: new Date('2026-11-24T10:00:00Z'), host: 'bastion', reject_reason: null });
+    expect(rows[0].metadata).toMatchObject({ username: 'oracle', src_ip: '203.0.113.9', src_port: 52100, process: 'sshd', pid: 811, syslog_pri: 38 });
+    expect(rows[1].metadata).toMatchObject({ username: 'alice', target_user: 'root', command: '/usr/bin/id' });
+    expect(rows[2].metadata).toMatchObject({ action: 'BLOCK', src_ip: '198.51.100.7', dst_ip: '10.0.0.12', dst_port: 22 });
+    expect(rows[3].metadata).toEqual({ process: 'myapp', pid: 9 });
+    expect(rows[4].metadata).toEqual({ username: 'bob', src_ip: '192.0.2.4', event_type: 'login_failure' });
+  });
+
+  it('parses web access logs by source', async () => {
+    const [row] = await normalize(['203.0.113.5 - - [24/Nov/2026:20:43:44 +0000] "GET /login?next=/ HTTP/1.1" 403 512 "-" "curl/8.5.0"'], 'nginx');
+    expect(row.event_type).toBe('http_access');
+    expect(row.metadata).toMatchObject({ src_ip: '203.0.113.5', http_method: 'GET', url_path: '/login?next=/', http_status: 403, bytes: 512 });
+  });
+
+  it('gives the reason when a parsed line lacks a required field', async () => {
+    await context.db.pool.query(`insert into event_types (name, required_fields) values ('vpn_login', '{username,src_ip}')`);
+    await context.db.pool.query(
+      `insert into parsers (name, source, pattern, event_type) values ('vpn', 'vpn', 'login (?:by %{USERNAME:user} )?from %{IP:src_ip}', 'vpn_login')`,
+    );
+    const rows = await normalize(['login by bob from 192.0.2.1', 'login from 192.0.2.2'], 'vpn');
+    expect(rows.map((row) => row.reject_reason)).toEqual([null, 'vpn_login: missing username']);
+  });
+});
+
+async function normalize(lines: string[], source: string) {
+  const { rows } = await context.db.pool.query(
+    `select x.* from unnest($1::text[]) with ordinality as l(line, n), siem_private.normalize_line(l.line, $2, '2026-11-24T10:05:00Z') x order by l.n`,
+    [lines, source],
+  );
+  return rows;
+}
+
+const authLog = path.resolve(import.meta.dirname, '../../../shared/corpora/logs/elastic-examples_suspicious_login_activity_auth.log');
+
+describe.skipIf(!existsSync(authLog))('sshd lines of a real auth.log (../shared/corpora/logs)', () => {
+  it('turns every failed-authentication line (password, publickey, none) into ssh_failed with username, src_ip and src_port', async () => {
+    const lines = readFileSync(authLog, 'utf8').split('\n').filter((line) => line.length > 0);
+    const failed = lines.filter((line) => / sshd\[\d+\]: .*Failed \w+ for /.test(line)).length;
+    const invalid = lines.filter((line) => / sshd\[\d+\]: Invalid user /.test(line)).length;
+    const { rows } = await context.db.pool.query(
+      `select x.event_type, count(*)::int as n,
+              count(*) filter (where x.metadata ? 'username' and x.metadata ? 'src_ip' and jsonb_typeof(x.metadata -> 'src_port') = 'number')::int as complete,
+              count(*) filter (where x.metadata ? 'username' and x.metadata ? 'src_ip')::int as with_user_and_ip
+       from unnest($1::text[]) l(line), siem_private.normalize_line(l.line, 'syslog', '2026-04-01T00:00:00Z') x
+       where x.event_type in ('ssh_failed', 'ssh_invalid_user') group by 1 order by 1`,
+      [lines],
+    );
+    expect(rows).toEqual([
+      { event_type: 'ssh_failed', n: failed, complete: failed, with_user_and_ip: failed },
+      // This OpenSSH logs "Invalid user X from IP" without a port.
+      { event_type: 'ssh_invalid_user', n: invalid, complete: 0, with_user_and_ip: invalid },
+    ]);
+  });
+});
