@@ -1,5 +1,5 @@
 --! Previous: sha1:c9f838b1a0b8a6349b7342ee24ad069931426a63
---! Hash: sha1:c83d01c42bcda89a596a0e5d6414a2e6c969500e
+--! Hash: sha1:34c35772bf5fd166cfaf05bbc61022728d596f69
 --! Message: parsers
 
 -- Parsing, part 2: BSD syslog headers, parsers routed by source and program, field aliases,
@@ -43,11 +43,18 @@ comment on table public.parsers is
   E'Grok parsers bound to a source and/or syslog program (null = any). For each line, enabled parsers whose source and program match are tried by priority (lowest first) and the first match names the event_type. prefilter is a literal the line must contain (default: the pattern''s literal prefix), checked before the regular expression runs. compiled_* are maintained by a trigger.';
 create index parsers_route_idx on public.parsers (source, program, priority) where enabled;
 
+create table public.canonical_fields (
+  name text primary key,
+  type text not null check (type in ('text', 'int', 'float')),
+  description text
+);
+comment on table public.canonical_fields is 'The canonical field names (DESIGN.md) and the JSON type their values are coerced to; a value that does not fit keeps its text.';
+
 do $$
 declare
   t text;
 begin
-  foreach t in array array['event_types', 'field_aliases', 'parsers'] loop
+  foreach t in array array['event_types', 'field_aliases', 'parsers', 'canonical_fields'] loop
     execute format('alter table public.%I enable row level security', t);
     execute format('create policy select_all on public.%I for select to siem_analyst using (true)', t);
     execute format('create policy admin_all on public.%I for all to siem_admin using (true) with check (true)', t);
@@ -175,19 +182,6 @@ comment on function siem_private.parse_bsd_syslog(text, timestamptz) is
 --------------------------------------------------------------------------------
 -- Canonical field types, aliases
 --------------------------------------------------------------------------------
-
-create table public.canonical_fields (
-  name text primary key,
-  type text not null check (type in ('text', 'int', 'float')),
-  description text
-);
-comment on table public.canonical_fields is 'The canonical field names (DESIGN.md) and the JSON type their values are coerced to; a value that does not fit keeps its text.';
-
-alter table public.canonical_fields enable row level security;
-create policy select_all on public.canonical_fields for select to siem_analyst using (true);
-create policy admin_all on public.canonical_fields for all to siem_admin using (true) with check (true);
-grant select on public.canonical_fields to siem_analyst;
-grant insert, update, delete on public.canonical_fields to siem_admin;
 
 insert into public.canonical_fields (name, type, description) values
   ('username', 'text', 'account name'),
