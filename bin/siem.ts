@@ -2,6 +2,7 @@
 import './env.ts';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from './config.ts';
+import { ParserFileError } from '../db/parsers_yaml.ts';
 
 const program = new Command('siem')
   .description('A Postgres-native SIEM: ingest, normalize, search and alert on logs.\nSettings come from environment variables; see README.md.')
@@ -24,6 +25,18 @@ db.command('url')
   .option('--all', 'print the connection string of every role, one per line')
   .action(async (options: { all?: boolean }) => (await import('./commands/db_url.ts')).dbUrlCommand(loadConfig(), { all: Boolean(options.all) }));
 
+const parsers = program.command('parsers').description('Parsers (grok patterns bound to a source and/or program) as YAML');
+parsers
+  .command('import')
+  .description('Create or update the parsers of a YAML file: name: {pattern, source, program, event_type, priority, prefilter, enabled}')
+  .argument('<file>', 'YAML file')
+  .action(async (file: string) => (await import('./commands/parsers.ts')).parsersImportCommand(loadConfig(), file));
+parsers
+  .command('export')
+  .description('Print every parser as YAML (the shape `siem parsers import` reads)')
+  .option('--file <file>', 'write to this file instead of standard output')
+  .action(async (options: { file?: string }) => (await import('./commands/parsers.ts')).parsersExportCommand(loadConfig(), options));
+
 program
   .command('ingest')
   .description('Stream the lines of a file (or - for stdin) into events_raw by COPY, in batches')
@@ -38,6 +51,10 @@ program
 try {
   await program.parseAsync();
 } catch (error) {
+  if (error instanceof ParserFileError) {
+    console.error(`siem: ${error.message}`);
+    process.exit(2);
+  }
   if (error instanceof ConfigError) {
     console.error(`siem: configuration error: ${error.message}`);
     process.exit(2);

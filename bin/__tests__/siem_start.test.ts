@@ -129,6 +129,21 @@ describe('siem start --demo (embedded PostgreSQL, one port)', () => {
     expect(quarantine.data?.quarantines.nodes).toEqual([{ reason: 'blank line', raw: '', source: 'e2e' }]);
   });
 
+  it('imports parsers from YAML and exports them, and says what is wrong with a bad file', async () => {
+    const file = path.join(dataDir, 'parsers.yaml');
+    writeFileSync(file, `vpn_login:\n  source: vpn\n  pattern: 'login by %{USERNAME:user} from %{IP:src_ip}'\n`);
+    const imported = await run(['parsers', 'import', file]);
+    expect(imported.stdout).toContain(`imported 1 parsers from ${file}`);
+    const exported = await run(['parsers', 'export']);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toContain(`vpn_login:\n  source: vpn\n  pattern: login by %{USERNAME:user} from %{IP:src_ip}\n`);
+    expect(exported.stdout).toContain('sshd_failed:');
+    writeFileSync(file, `broken:\n  source: vpn\n`);
+    const rejected = await run(['parsers', 'import', file]);
+    expect(rejected.code).toBe(2);
+    expect(rejected.stderr).toContain(`siem: ${file}: broken: pattern must be a non-empty string`);
+  });
+
   it('prints a connection string psql can use', async () => {
     const result = await run(['db', 'url']);
     expect(result.stdout.trim()).toMatch(/^postgres:\/\/siem_owner:[^@]+@127\.0\.0\.1:\d+\/siem$/);
