@@ -9,12 +9,13 @@ export interface ParserDefinition {
   priority?: number;
   prefilter?: string;
   enabled?: boolean;
+  kind?: 'grok' | 'access_log';
 }
 
 export class ParserFileError extends Error {}
 
 const stringKeys = ['pattern', 'source', 'program', 'event_type', 'prefilter'] as const;
-const knownKeys = new Set<string>([...stringKeys, 'priority', 'enabled']);
+const knownKeys = new Set<string>([...stringKeys, 'priority', 'enabled', 'kind']);
 
 /** Reads and checks a parsers YAML document; every problem is reported with the parser's name. */
 export function parseParsersYaml(text: string): Record<string, ParserDefinition> {
@@ -43,6 +44,7 @@ export function parseParsersYaml(text: string): Record<string, ParserDefinition>
     }
     if (entry.priority !== undefined && !Number.isInteger(entry.priority)) problems.push(`${name}: priority must be a whole number`);
     if (entry.enabled !== undefined && typeof entry.enabled !== 'boolean') problems.push(`${name}: enabled must be true or false`);
+    if (entry.kind !== undefined && entry.kind !== 'grok' && entry.kind !== 'access_log') problems.push(`${name}: kind must be grok or access_log`);
   }
   if (problems.length > 0) throw new ParserFileError(problems.join('\n'));
   return document as Record<string, ParserDefinition>;
@@ -57,6 +59,7 @@ export interface ParserRow {
   priority: number;
   prefilter: string | null;
   enabled: boolean;
+  kind: 'grok' | 'access_log';
 }
 
 /** Writes parsers in the same shape, leaving out what equals the defaults. */
@@ -71,6 +74,7 @@ export function parsersToYaml(rows: ParserRow[]): string {
     if (row.priority !== 100) entry.priority = row.priority;
     if (row.prefilter !== null) entry.prefilter = row.prefilter;
     if (!row.enabled) entry.enabled = false;
+    if (row.kind !== 'grok') entry.kind = row.kind;
     document[row.name] = entry as ParserDefinition;
   }
   return stringify(document, { lineWidth: 0 });

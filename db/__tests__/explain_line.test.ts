@@ -17,18 +17,28 @@ describe('explain_line', () => {
     });
     const outcome = (name: string) => rows.find((row) => row.parser === name)?.outcome;
     expect(outcome('sudo_command')).toBe('program is sshd, not sudo');
-    expect(outcome('nginx_combined')).toBe('source is syslog, not nginx');
+    expect(outcome('nginx_access')).toBe('source is syslog, not nginx');
     expect(outcome('sshd_accepted')).toBe(`prefilter 'Accepted ' not in the line`);
     expect(outcome('sshd_invalid_user')).toBe(`prefilter 'Invalid user ' not in the line`);
     expect(rows.filter((row) => row.selected)).toHaveLength(1);
   });
 
   it('says when a later-priority parser also matched, or when the pattern did not', async () => {
-    const rows = await explain('203.0.113.5 - - [24/Nov/2026:20:43:44 +0000] "GET / HTTP/1.1" 200 5', 'nginx');
-    expect(rows.find((row) => row.selected)?.parser).toBe('nginx_common');
-    expect(rows.find((row) => row.parser === 'nginx_combined')?.outcome).toBe('pattern did not match');
-    const both = await explain('203.0.113.5 - - [24/Nov/2026:20:43:44 +0000] "GET / HTTP/1.1" 200 5 "-" "curl"', 'nginx');
-    expect(both.find((row) => row.parser === 'nginx_common')?.outcome).toBe('matched, but a parser with a lower priority number came first');
+    await context.db.pool.query(
+      `insert into parsers (name, source, program, pattern, event_type, priority) values ('any_failure', 'syslog', null, 'Failed %{GREEDYDATA:what}', 'failure', 50)`,
+    );
+    const rows = await explain('Nov 24 10:00:00 h sshd[1]: Failed password for root from 203.0.113.9 port 22 ssh2', 'syslog');
+    expect(rows.find((row) => row.parser === 'any_failure')?.outcome).toBe('matched, but a parser with a lower priority number came first');
+    const miss = await explain('Nov 24 10:00:00 h sshd[1]: Failed password for root from nowhere port x', 'syslog');
+    expect(miss.find((row) => row.parser === 'sshd_failed')?.outcome).toBe('pattern did not match');
+    expect(miss.find((row) => row.selected)?.parser).toBe('any_failure');
+  });
+
+  it('parses access logs by splitting, and says when a line is not one', async () => {
+    const [selected] = await explain('203.0.113.5 - - [24/Nov/2026:20:43:44 +0000] "GET / HTTP/1.1" 200 5', 'nginx');
+    expect(selected).toMatchObject({ parser: 'nginx_access', selected: true, fields: { clientip: '203.0.113.5', verb: 'GET', request: '/', response: 200, bytes: 5 } });
+    const garbage = await explain('\u0001 not a web log', 'nginx');
+    expect(garbage.find((row) => row.parser === 'nginx_access')?.outcome).toBe('not an access log line (common or combined)');
   });
 
   it('explains that JSON objects pass through without parsers', async () => {

@@ -86,3 +86,43 @@ describe.skipIf(!existsSync(authLog))('sshd lines of a real auth.log (../shared/
     ]);
   });
 });
+
+describe('siem_private.parse_access_log', () => {
+  const parse = async (line: string) => (await context.db.pool.query('select siem_private.parse_access_log($1) as f', [line])).rows[0].f;
+
+  it('reads combined and common lines with the COMBINEDAPACHELOG field names', async () => {
+    expect(await parse('203.0.113.5 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08"')).toEqual({
+      clientip: '203.0.113.5',
+      auth: 'frank',
+      timestamp: '10/Oct/2000:13:55:36 -0700',
+      verb: 'GET',
+      request: '/apache_pb.gif',
+      httpversion: '1.0',
+      response: 200,
+      bytes: 2326,
+      referrer: 'http://www.example.com/start.html',
+      agent: 'Mozilla/4.08',
+    });
+    expect(await parse('::1 - - [10/Oct/2000:13:55:36 -0700] "-" 400 -')).toEqual({ clientip: '::1', timestamp: '10/Oct/2000:13:55:36 -0700', rawrequest: '-', verb: '-', response: 400 });
+  });
+
+  it('returns null for other lines without throwing', async () => {
+    for (const line of ['', 'plain text', '1.2.3.4 - - [x] "GET / HTTP/1.1" 2000 1', '1.2.3.4 - - [x] "GET / HTTP/1.1" 200 99999999999999999999', '"""']) {
+      expect(await parse(line)).toBeNull();
+    }
+  });
+});
+
+const accessLog = path.resolve(import.meta.dirname, '../../../shared/corpora/logs/elastic-examples_apache_logs_combined.log');
+
+describe.skipIf(!existsSync(accessLog))('a real Apache combined log (../shared/corpora/logs)', () => {
+  it('parses every line into http_access with canonical fields', async () => {
+    const lines = readFileSync(accessLog, 'utf8').split('\n').filter((line) => line.length > 0);
+    const { rows } = await context.db.pool.query(
+      `select x.event_type, count(*)::int as n, count(*) filter (where x.metadata ? 'src_ip' and jsonb_typeof(x.metadata -> 'http_status') = 'number')::int as complete
+       from unnest($1::text[]) l(line), siem_private.normalize_line(l.line, 'apache', now()) x group by 1`,
+      [lines],
+    );
+    expect(rows).toEqual([{ event_type: 'http_access', n: lines.length, complete: lines.length }]);
+  });
+});

@@ -36,8 +36,8 @@ c: just a string
 
   it('writes what it reads, leaving out defaults', () => {
     const yaml = parsersToYaml([
-      { name: 'ssh_failed', source: 'syslog', program: 'sshd', pattern: 'Failed %{WORD:m}', event_type: 'ssh_failed', priority: 100, prefilter: null, enabled: true },
-      { name: 'web', source: 'nginx', program: null, pattern: '^%{COMMONAPACHELOG}', event_type: 'http_access', priority: 20, prefilter: null, enabled: false },
+      { name: 'ssh_failed', source: 'syslog', program: 'sshd', pattern: 'Failed %{WORD:m}', event_type: 'ssh_failed', priority: 100, prefilter: null, enabled: true, kind: 'grok' },
+      { name: 'web', source: 'nginx', program: null, pattern: '^%{COMMONAPACHELOG}', event_type: 'http_access', priority: 20, prefilter: null, enabled: false, kind: 'grok' },
     ]);
     expect(yaml).toBe(`ssh_failed:
   source: syslog

@@ -1,5 +1,5 @@
 --! Previous: sha1:1f35e6906a1d6c4fbca4d2c42b15dcdfb7b28f4e
---! Hash: sha1:c9f838b1a0b8a6349b7342ee24ad069931426a63
+--! Hash: sha1:59c6554366ba95146e42d3de640e898601a77a69
 --! Message: grok
 
 -- Parsing, part 1: grok patterns as rows, compiled in SQL to PostgreSQL regular expressions;
@@ -14,10 +14,13 @@ create table public.grok_patterns (
   name text primary key check (name ~ '^[A-Za-z0-9_]+$'),
   definition text not null,
   description text,
-  builtin boolean not null default false
+  builtin boolean not null default false,
+  fast_definition text
 );
 comment on table public.grok_patterns is
   'Grok patterns by name, referenced as %{NAME} or %{NAME:field} or %{NAME:field:int|float}. The builtin ones are our own library equivalent to the Logstash core patterns.';
+comment on column public.grok_patterns.fast_definition is
+  'A looser form parsers compile with instead of definition (grok_match keeps the exact one): PostgreSQL''s regex engine is slow on lookaround constraints and large alternations, e.g. IPV4 and IPV6 (about 50x).';
 
 alter table public.grok_patterns enable row level security;
 create policy select_all on public.grok_patterns for select to siem_analyst using (true);
@@ -105,7 +108,7 @@ $$;
 -- Expands %{NAME}, %{NAME:field} and %{NAME:field:type} recursively. Field captures become the
 -- only capturing groups, in the order their fields are listed, so regexp_match() results line up
 -- with `fields`.
-create function siem_private.grok_compile(p_expression text, p_depth integer default 0)
+create function siem_private.grok_compile(p_expression text, p_fast boolean default false, p_depth integer default 0)
   returns siem_private.grok_compiled
   language plpgsql stable strict
   set search_path = pg_catalog, public
@@ -132,12 +135,13 @@ begin
     result.fields := result.fields || literal.fields;
     result.types := result.types || array_fill(null::text, array[coalesce(array_length(literal.fields, 1), 0)]);
 
-    select g.definition into definition from public.grok_patterns g where g.name = tokens[1];
+    select case when p_fast then coalesce(g.fast_definition, g.definition) else g.definition end into definition
+    from public.grok_patterns g where g.name = tokens[1];
     if definition is null then
       raise exception 'grok: unknown pattern %%{%} in %', tokens[1], p_expression
         using errcode = 'invalid_parameter_value', hint = 'Add it to grok_patterns or fix the name.';
     end if;
-    nested := siem_private.grok_compile(definition, p_depth + 1);
+    nested := siem_private.grok_compile(definition, p_fast, p_depth + 1);
     if tokens[2] is null then
       result.regex := result.regex || '(?:' || nested.regex || ')';
     else
@@ -155,8 +159,8 @@ begin
   return result;
 end;
 $$;
-comment on function siem_private.grok_compile(text, integer) is
-  'Compiles a grok expression into a PostgreSQL regular expression whose capture groups are exactly the named fields, in order, with their declared types.';
+comment on function siem_private.grok_compile(text, boolean, integer) is
+  'Compiles a grok expression into a PostgreSQL regular expression whose capture groups are exactly the named fields, in order, with their declared types. p_fast uses the patterns'' fast_definition where they have one (parsers do).';
 
 -- Converts one captured value to its declared type: int and float become JSON numbers when they
 -- parse, everything else stays a string. Never throws.
@@ -309,3 +313,17 @@ from (values
   ('HTTPD24_ERRORLOG', $g$\[%{HTTPDERROR_DATE:timestamp}\] \[(?:%{WORD:module})?:%{LOGLEVEL:loglevel}\] \[pid %{POSINT:pid}(?::tid %{NUMBER:tid})?\](?: \(%{POSINT:proxy_errorcode}\)%{DATA:proxy_message}:)?(?: \[client %{IPORHOST:clientip}:%{POSINT:clientport}\])?(?: %{DATA:errorcode}:)? %{GREEDYDATA:message}$g$),
   ('HTTPD_ERRORLOG', $g$%{HTTPD20_ERRORLOG}|%{HTTPD24_ERRORLOG}$g$)
 ) as library (name, definition);
+
+-- Fast forms for parsers: the same shapes without lookaround constraints or long alternations.
+update public.grok_patterns g set fast_definition = f.fast
+from (values
+  ('IPV4', $g$[0-9]{1,3}(?:\.[0-9]{1,3}){3}$g$),
+  ('IPV6', $g$[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*(?:%[0-9A-Za-z]+)?$g$),
+  ('HOSTNAME', $g$[0-9A-Za-z][0-9A-Za-z.-]*$g$),
+  ('BASE10NUM', $g$[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)$g$),
+  ('POSINT', $g$[1-9][0-9]*$g$),
+  ('NONNEGINT', $g$[0-9]+$g$),
+  ('WORD', $g$[A-Za-z0-9_]+$g$),
+  ('MONTH', $g$[A-Za-z]{3,9}$g$)
+) as f (name, fast)
+where g.name = f.name;

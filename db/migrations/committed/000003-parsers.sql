@@ -1,5 +1,5 @@
---! Previous: sha1:c9f838b1a0b8a6349b7342ee24ad069931426a63
---! Hash: sha1:34c35772bf5fd166cfaf05bbc61022728d596f69
+--! Previous: sha1:59c6554366ba95146e42d3de640e898601a77a69
+--! Hash: sha1:7cc8cfa290fd335556e4ede1d1c3b069c87fae53
 --! Message: parsers
 
 -- Parsing, part 2: BSD syslog headers, parsers routed by source and program, field aliases,
@@ -29,6 +29,7 @@ create table public.parsers (
   name text primary key,
   source text,
   program text,
+  kind text not null default 'grok' check (kind in ('grok', 'access_log')),
   pattern text not null,
   event_type text not null,
   priority integer not null default 100,
@@ -41,6 +42,8 @@ create table public.parsers (
 );
 comment on table public.parsers is
   E'Grok parsers bound to a source and/or syslog program (null = any). For each line, enabled parsers whose source and program match are tried by priority (lowest first) and the first match names the event_type. prefilter is a literal the line must contain (default: the pattern''s literal prefix), checked before the regular expression runs. compiled_* are maintained by a trigger.';
+comment on column public.parsers.kind is
+  E'grok: the pattern is matched. access_log: siem_private.parse_access_log() splits the line (about 100x faster than the equivalent regex); the pattern then only documents the format.';
 create index parsers_route_idx on public.parsers (source, program, priority) where enabled;
 
 create table public.canonical_fields (
@@ -80,7 +83,7 @@ declare
   compiled siem_private.grok_compiled;
 begin
   begin
-    compiled := siem_private.grok_compile(new.pattern);
+    compiled := siem_private.grok_compile(new.pattern, true);
   exception when invalid_parameter_value then
     raise exception 'parser %: %', new.name, sqlerrm using errcode = 'invalid_parameter_value';
   end;
@@ -227,6 +230,44 @@ create function siem_private.canonicalize(p_fields jsonb) returns jsonb
 $$;
 
 --------------------------------------------------------------------------------
+-- Web server access logs (NCSA common and combined), split on quotes and spaces
+--------------------------------------------------------------------------------
+
+-- `client ident auth [time] "method path protocol" status bytes ["referrer" "agent"]`, with the
+-- field names of COMMONAPACHELOG/COMBINEDAPACHELOG. Null when the line is not one. Never throws.
+create function siem_private.parse_access_log(p_line text) returns jsonb
+  language plpgsql immutable strict parallel safe
+  as $$
+declare
+  head text := split_part(p_line, '"', 1);
+  request text := split_part(p_line, '"', 2);
+  tail text := btrim(split_part(p_line, '"', 3));
+  status text := split_part(tail, ' ', 1);
+  bytes text := split_part(tail, ' ', 2);
+  combined boolean := split_part(p_line, '"', 5) = ' ';
+begin
+  if right(head, 2) <> '] ' or strpos(head, ' [') = 0 or length(status) <> 3 or translate(status, '0123456789', '') <> ''
+     or (bytes <> '-' and (bytes = '' or length(bytes) > 18 or translate(bytes, '0123456789', '') <> '')) then
+    return null;
+  end if;
+  return jsonb_strip_nulls(jsonb_build_object(
+    'clientip', split_part(head, ' ', 1),
+    'ident', nullif(split_part(head, ' ', 2), '-'),
+    'auth', nullif(split_part(head, ' ', 3), '-'),
+    'timestamp', substr(head, strpos(head, ' [') + 2, length(head) - strpos(head, ' [') - 3),
+    'verb', nullif(split_part(request, ' ', 1), ''),
+    'request', nullif(split_part(request, ' ', 2), ''),
+    'httpversion', nullif(substr(split_part(request, ' ', 3), 6), ''),
+    'rawrequest', case when split_part(request, ' ', 2) = '' then request end,
+    'response', status::integer,
+    'bytes', case when bytes <> '-' then bytes::bigint end,
+    'referrer', case when combined then nullif(split_part(p_line, '"', 4), '-') end,
+    'agent', case when combined then nullif(split_part(p_line, '"', 6), '-') end));
+end;
+$$;
+comment on function siem_private.parse_access_log(text) is 'NCSA common/combined access log line as fields (COMBINEDAPACHELOG names), or null.';
+
+--------------------------------------------------------------------------------
 -- One line -> (ts, host, event_type, metadata) or a reason to reject it
 --------------------------------------------------------------------------------
 
@@ -244,15 +285,21 @@ create function siem_private.normalize_line(p_raw text, p_source text, p_ts time
   from (select case when left(p_raw, 1) = '{' then siem_private.try_json_object(p_raw) end as doc offset 0) j
   left join lateral siem_private.parse_bsd_syslog(p_raw, p_ts) sys on j.doc is null
   left join lateral (
-    select p.event_type, siem_private.grok_fields(row(p.compiled_regex, p.field_names, p.field_types)::siem_private.grok_compiled, c.captures) as fields
+    select p.event_type,
+           case when p.kind = 'access_log' then c.split_fields
+                else siem_private.grok_fields(row(p.compiled_regex, p.field_names, p.field_types)::siem_private.grok_compiled, c.captures) end as fields
     from public.parsers p
-    cross join lateral (select regexp_match(coalesce(sys.message, p_raw), p.compiled_regex) as captures offset 0) c
+    cross join lateral (
+      select case when p.kind = 'grok' then regexp_match(coalesce(sys.message, p_raw), p.compiled_regex) end as captures,
+             case when p.kind = 'access_log' then siem_private.parse_access_log(p_raw) end as split_fields
+      offset 0
+    ) c
     where j.doc is null
       and p.enabled
       and (p.source is null or p.source = p_source)
       and (p.program is null or p.program = sys.program)
       and (p.prefilter is null or strpos(coalesce(sys.message, p_raw), p.prefilter) > 0)
-      and c.captures is not null
+      and (c.captures is not null or c.split_fields is not null)
     order by p.priority, p.name
     limit 1
   ) m on true
@@ -290,30 +337,28 @@ insert into public.event_types (name, required_fields, description) values
   ('firewall_block', '{src_ip,dst_ip}', 'packet blocked by ufw/iptables'),
   ('http_access', '{src_ip,http_status}', 'web server access log line');
 
-insert into public.parsers (name, source, program, pattern, event_type, priority, prefilter) values
+insert into public.parsers (name, source, program, pattern, event_type, priority, prefilter, kind) values
   ('sshd_failed', 'syslog', 'sshd',
    '(?:message repeated [0-9]+ times: \[ )?Failed %{WORD:auth_method} for (?:invalid user )?%{DATA:user} from %{IP:src_ip} port %{INT:src_port:int}',
-   'ssh_failed', 10, 'Failed '),
+   'ssh_failed', 10, 'Failed ', 'grok'),
   ('sshd_accepted', 'syslog', 'sshd',
-   'Accepted %{WORD:auth_method} for %{USERNAME:user} from %{IP:src_ip} port %{INT:src_port:int}', 'ssh_accepted', 10, null),
+   'Accepted %{WORD:auth_method} for %{USERNAME:user} from %{IP:src_ip} port %{INT:src_port:int}', 'ssh_accepted', 10, null, 'grok'),
   ('sshd_invalid_user', 'syslog', 'sshd',
-   'Invalid user %{DATA:user} from %{IP:src_ip}(?: port %{INT:src_port:int})?$', 'ssh_invalid_user', 10, null),
+   'Invalid user %{DATA:user} from %{IP:src_ip}(?: port %{INT:src_port:int})?$', 'ssh_invalid_user', 10, null, 'grok'),
   ('sshd_disconnect', 'syslog', 'sshd',
-   'Disconnected from (?:authenticating |invalid )?(?:user %{USERNAME:user} )?%{IP:src_ip} port %{INT:src_port:int}', 'ssh_disconnect', 20, null),
+   'Disconnected from (?:authenticating |invalid )?(?:user %{USERNAME:user} )?%{IP:src_ip} port %{INT:src_port:int}', 'ssh_disconnect', 20, null, 'grok'),
   ('sudo_command', 'syslog', 'sudo',
    '\s*%{USERNAME:user} : (?:%{DATA:sudo_error} ; )?TTY=%{DATA:tty} ; PWD=%{DATA:pwd} ; USER=%{USERNAME:target_user} ;(?: .*?;)? COMMAND=%{GREEDYDATA:command}',
-   'sudo_command', 10, 'COMMAND='),
+   'sudo_command', 10, 'COMMAND=', 'grok'),
   ('su_session', 'syslog', 'su',
    'pam_unix\(su(?:-l)?:session\): session opened for user %{USERNAME:target_user}(?:\(uid=%{INT}\))? by %{DATA:user}(?:\(uid=%{INT:uid:int}\))?$',
-   'su_session', 10, 'session opened'),
-  ('cron_command', 'syslog', 'CRON', '\(%{USERNAME:user}\) CMD \(%{GREEDYDATA:command}\)$', 'cron_command', 10, 'CMD ('),
-  ('useradd', 'syslog', 'useradd', 'new user: name=%{USERNAME:user}, UID=%{INT:uid:int}', 'user_added', 10, null),
-  ('password_changed', 'syslog', null, 'pam_unix\(%{DATA}:chauthtok\): password changed for %{USERNAME:user}', 'password_changed', 50, 'password changed for'),
-  ('logind_new_session', 'syslog', 'systemd-logind', 'New session %{NOTSPACE:session_id} of user %{USERNAME:user}\.', 'session_opened', 10, null),
+   'su_session', 10, 'session opened', 'grok'),
+  ('cron_command', 'syslog', 'CRON', '\(%{USERNAME:user}\) CMD \(%{GREEDYDATA:command}\)$', 'cron_command', 10, 'CMD (', 'grok'),
+  ('useradd', 'syslog', 'useradd', 'new user: name=%{USERNAME:user}, UID=%{INT:uid:int}', 'user_added', 10, null, 'grok'),
+  ('password_changed', 'syslog', null, 'pam_unix\(%{DATA}:chauthtok\): password changed for %{USERNAME:user}', 'password_changed', 50, 'password changed for', 'grok'),
+  ('logind_new_session', 'syslog', 'systemd-logind', 'New session %{NOTSPACE:session_id} of user %{USERNAME:user}\.', 'session_opened', 10, null, 'grok'),
   ('ufw_block', 'syslog', 'kernel',
    '(?:\[ *[0-9.]+\] )?\[UFW %{WORD:action}\] IN=%{DATA:in_interface} OUT=%{DATA:out_interface} (?:MAC=%{NOTSPACE:mac} )?SRC=%{IP:src_ip} DST=%{IP:dst_ip} .*?PROTO=%{WORD:protocol}(?: SPT=%{INT:src_port:int} DPT=%{INT:dst_port:int})?',
-   'firewall_block', 10, '[UFW '),
-  ('nginx_combined', 'nginx', null, '^%{COMBINEDAPACHELOG}', 'http_access', 10, null),
-  ('nginx_common', 'nginx', null, '^%{COMMONAPACHELOG}', 'http_access', 20, null),
-  ('apache_combined', 'apache', null, '^%{COMBINEDAPACHELOG}', 'http_access', 10, null),
-  ('apache_common', 'apache', null, '^%{COMMONAPACHELOG}', 'http_access', 20, null);
+   'firewall_block', 10, '[UFW ', 'grok'),
+  ('nginx_access', 'nginx', null, '^%{COMBINEDAPACHELOG}', 'http_access', 10, null, 'access_log'),
+  ('apache_access', 'apache', null, '^%{COMBINEDAPACHELOG}', 'http_access', 10, null, 'access_log');

@@ -1,5 +1,5 @@
---! Previous: sha1:34c35772bf5fd166cfaf05bbc61022728d596f69
---! Hash: sha1:70adcd4faadccafa3313cec672ea5ea909d140ea
+--! Previous: sha1:7cc8cfa290fd335556e4ede1d1c3b069c87fae53
+--! Hash: sha1:4626f001dfd4771a796b9ebb777ea5b70563f464
 --! Message: explain-import
 
 -- Parsing, part 3: explain which parser takes a line and why the others do not; import parsers
@@ -24,9 +24,11 @@ create function public.explain_line(raw text, source text, received timestamptz 
              when p.source is not null and p.source is distinct from explain_line.source then format('source is %s, not %s', coalesce(explain_line.source, 'null'), p.source)
              when p.program is not null and p.program is distinct from line.program then format('program is %s, not %s', coalesce(line.program, 'none (no syslog header)'), p.program)
              when p.prefilter is not null and strpos(line.body, p.prefilter) = 0 then format('prefilter %L not in the line', p.prefilter)
-             when regexp_match(line.body, p.compiled_regex) is null then 'pattern did not match'
+             when p.kind = 'access_log' and siem_private.parse_access_log(explain_line.raw) is null then 'not an access log line (common or combined)'
+             when p.kind = 'grok' and regexp_match(line.body, p.compiled_regex) is null then 'pattern did not match'
              else 'matched'
            end as outcome,
+           p.kind,
            row(p.compiled_regex, p.field_names, p.field_types)::siem_private.grok_compiled as compiled,
            line.body
     from public.parsers p, line
@@ -39,7 +41,9 @@ create function public.explain_line(raw text, source text, received timestamptz 
   select r.name, r.priority, r.selected,
          case when r.outcome = 'matched' and not r.selected then 'matched, but a parser with a lower priority number came first' else r.outcome end,
          r.event_type,
-         case when r.outcome = 'matched' then siem_private.grok_fields(r.compiled, regexp_match(r.body, (r.compiled).regex)) end
+         case when r.outcome <> 'matched' then null
+              when r.kind = 'access_log' then siem_private.parse_access_log(explain_line.raw)
+              else siem_private.grok_fields(r.compiled, regexp_match(r.body, (r.compiled).regex)) end
   from ranked r
   order by r.selected desc, r.priority, r.name
 $$;
@@ -48,7 +52,7 @@ comment on function public.explain_line(text, text, timestamptz) is
 grant execute on function public.explain_line(text, text, timestamptz) to siem_analyst;
 
 -- Upserts parsers given as a JSON object {name: {pattern, source?, program?, event_type?, priority?,
--- prefilter?, enabled?}} (the YAML shape); event types that do not exist yet are created.
+-- prefilter?, enabled?, kind?}} (the YAML shape); event types that do not exist yet are created.
 -- Returns the number of parsers written. One transaction: a pattern that does not compile rejects all.
 create function public.import_parsers(definitions jsonb) returns integer
   language plpgsql volatile
@@ -73,13 +77,14 @@ begin
   select distinct coalesce(value ->> 'event_type', key) from jsonb_each(definitions)
   on conflict (name) do nothing;
 
-  insert into public.parsers as p (name, source, program, pattern, event_type, priority, prefilter, enabled)
+  insert into public.parsers as p (name, source, program, pattern, event_type, priority, prefilter, enabled, kind)
   select key, value ->> 'source', value ->> 'program', value ->> 'pattern', coalesce(value ->> 'event_type', key),
-         coalesce((value ->> 'priority')::integer, 100), value ->> 'prefilter', coalesce((value ->> 'enabled')::boolean, true)
+         coalesce((value ->> 'priority')::integer, 100), value ->> 'prefilter', coalesce((value ->> 'enabled')::boolean, true),
+         coalesce(value ->> 'kind', 'grok')
   from jsonb_each(definitions)
   on conflict (name) do update set
     source = excluded.source, program = excluded.program, pattern = excluded.pattern, event_type = excluded.event_type,
-    priority = excluded.priority, prefilter = excluded.prefilter, enabled = excluded.enabled;
+    priority = excluded.priority, prefilter = excluded.prefilter, enabled = excluded.enabled, kind = excluded.kind;
   get diagnostics v_count = row_count;
   return v_count;
 end;
