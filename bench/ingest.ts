@@ -14,10 +14,10 @@ import type { Benchmark, Figure } from './types.ts';
 const siem = path.resolve(import.meta.dirname, '../bin/siem');
 
 /** Rows of the whole corpus in COPY text format, encoded as the agent does, as one stream. */
-async function* encodedCorpus(file: string): AsyncGenerator<string> {
+async function* encodedCorpus(files: string[]): AsyncGenerator<string> {
   const batchId = '00000000-0000-4000-8000-000000000000';
   let seq = 0;
-  for await (const lines of readLines(createReadStream(file, { highWaterMark: 1 << 20 }))) {
+  for (const file of files) for await (const lines of readLines(createReadStream(file, { highWaterMark: 1 << 20 }))) {
     const iso = new Date().toISOString();
     let chunk = '';
     for (const line of lines) chunk += encodeRawRow({ timestamp: new Date(), host: 'bench', source: 'bench', raw: line.bytes }, 'bench', batchId, seq++, iso);
@@ -26,19 +26,19 @@ async function* encodedCorpus(file: string): AsyncGenerator<string> {
 }
 
 /** The ceiling: one COPY into a table shaped like events_raw with no index, trigger or partition. */
-async function bareCopy(ownerUrl: string, file: string, run: number): Promise<number> {
+export async function bareCopy(ownerUrl: string, files: string[], run: number): Promise<number> {
   return withClient(ownerUrl, async (client) => {
     const table = `bench_bare_${run}`;
     await client.query(`create table ${table} (like public.events_raw including defaults including identity)`);
     const started = performance.now();
-    await pipeline(Readable.from(encodedCorpus(file)), client.query(copyFrom(`copy ${table} (${rawColumns.join(', ')}) from stdin`)));
+    await pipeline(Readable.from(encodedCorpus(files)), client.query(copyFrom(`copy ${table} (${rawColumns.join(', ')}) from stdin`)));
     const seconds = (performance.now() - started) / 1000;
     await client.query(`drop table ${table}`);
     return seconds;
   });
 }
 
-interface IngestTiming {
+export interface IngestTiming {
   /** Whole command, process start to exit. */
   wallSeconds: number;
   /** First line read to last batch committed, as `siem ingest` reports it. */
@@ -46,11 +46,11 @@ interface IngestTiming {
 }
 
 /** The full path, exactly as a user runs it: `siem ingest <file> --source bench` in its own process. */
-async function siemIngest(database: { ownerUrl: string; agentUrl: string; dataDir: string }, file: string): Promise<IngestTiming> {
+export async function siemIngest(database: { ownerUrl: string; agentUrl: string; dataDir: string }, file: string, source = 'bench'): Promise<IngestTiming> {
   const env = { ...process.env, DATABASE_URL: database.ownerUrl, SIEM_AGENT_DATABASE_URL: database.agentUrl, SIEM_DATA_DIR: database.dataDir };
   const started = performance.now();
   const stdout = await new Promise<string>((resolve, reject) => {
-    const child = spawn(siem, ['ingest', file, '--source', 'bench', '--host', 'bench', '--no-progress'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(siem, ['ingest', file, '--source', source, '--host', 'bench', '--no-progress'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`siem ingest exited with code ${code}`))));
@@ -75,7 +75,7 @@ export const ingestBenchmark: Benchmark = {
       let fullBest = Infinity;
       let wallBest = Infinity;
       for (let round = 1; round <= rounds; round++) {
-        const bare = await bareCopy(database.ownerUrl, corpus.file, round);
+        const bare = await bareCopy(database.ownerUrl, [corpus.file], round);
         log(`round ${round}: bare COPY ${bare.toFixed(2)} s`);
         const full = await siemIngest(database, corpus.file);
         log(`round ${round}: siem ingest ${full.streamSeconds.toFixed(2)} s streaming, ${full.wallSeconds.toFixed(2)} s with process start`);

@@ -9,7 +9,7 @@ export interface ParserDefinition {
   priority?: number;
   prefilter?: string;
   enabled?: boolean;
-  kind?: 'grok' | 'access_log';
+  kind?: 'grok' | 'dissect' | 'access_log' | 'kv';
 }
 
 export class ParserFileError extends Error {}
@@ -44,7 +44,7 @@ export function parseParsersYaml(text: string): Record<string, ParserDefinition>
     }
     if (entry.priority !== undefined && !Number.isInteger(entry.priority)) problems.push(`${name}: priority must be a whole number`);
     if (entry.enabled !== undefined && typeof entry.enabled !== 'boolean') problems.push(`${name}: enabled must be true or false`);
-    if (entry.kind !== undefined && entry.kind !== 'grok' && entry.kind !== 'access_log') problems.push(`${name}: kind must be grok or access_log`);
+    if (entry.kind !== undefined && !['grok', 'dissect', 'access_log', 'kv'].includes(entry.kind as string)) problems.push(`${name}: kind must be grok, dissect, access_log or kv`);
   }
   if (problems.length > 0) throw new ParserFileError(problems.join('\n'));
   return document as Record<string, ParserDefinition>;
@@ -59,7 +59,7 @@ export interface ParserRow {
   priority: number;
   prefilter: string | null;
   enabled: boolean;
-  kind: 'grok' | 'access_log';
+  kind: 'grok' | 'dissect' | 'access_log' | 'kv';
 }
 
 /** Writes parsers in the same shape, leaving out what equals the defaults. */

@@ -13,7 +13,7 @@ describe('explain_line', () => {
       selected: true,
       outcome: 'matched',
       event_type: 'ssh_failed',
-      fields: { auth_method: 'password', user: 'root', src_ip: '203.0.113.9', src_port: 52100 },
+      fields: { auth_method: 'password', user: 'root', src_ip: '203.0.113.9', src_port: '52100' },
     });
     const outcome = (name: string) => rows.find((row) => row.parser === name)?.outcome;
     expect(outcome('sudo_command')).toBe('program is sshd, not sudo');
@@ -30,13 +30,14 @@ describe('explain_line', () => {
     const rows = await explain('Nov 24 10:00:00 h sshd[1]: Failed password for root from 203.0.113.9 port 22 ssh2', 'syslog');
     expect(rows.find((row) => row.parser === 'any_failure')?.outcome).toBe('matched, but a parser with a lower priority number came first');
     const miss = await explain('Nov 24 10:00:00 h sshd[1]: Failed password for root from nowhere port x', 'syslog');
-    expect(miss.find((row) => row.parser === 'sshd_failed')?.outcome).toBe('pattern did not match');
+    expect(miss.find((row) => row.parser === 'sshd_failed')?.outcome).toBe('delimiters not found in order');
+    expect(miss.find((row) => row.parser === 'sshd_failed_grok')?.outcome).toBe('pattern did not match');
     expect(miss.find((row) => row.selected)?.parser).toBe('any_failure');
   });
 
   it('parses access logs by splitting, and says when a line is not one', async () => {
     const [selected] = await explain('203.0.113.5 - - [24/Nov/2026:20:43:44 +0000] "GET / HTTP/1.1" 200 5', 'nginx');
-    expect(selected).toMatchObject({ parser: 'nginx_access', selected: true, fields: { clientip: '203.0.113.5', verb: 'GET', request: '/', response: 200, bytes: 5 } });
+    expect(selected).toMatchObject({ parser: 'nginx_access', selected: true, fields: { src_ip: '203.0.113.5', http_method: 'GET', url_path: '/', http_status: 200, bytes: 5 } });
     const garbage = await explain('\u0001 not a web log', 'nginx');
     expect(garbage.find((row) => row.parser === 'nginx_access')?.outcome).toBe('not an access log line (common or combined)');
   });

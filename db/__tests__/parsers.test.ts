@@ -10,8 +10,25 @@ describe('parsers and siem_private.normalize_line', () => {
     await expect(
       context.db.pool.query(`insert into parsers (name, pattern, event_type) values ('broken', 'x %{NO_SUCH_PATTERN:y}', 'x')`),
     ).rejects.toThrow('parser broken: grok: unknown pattern %{NO_SUCH_PATTERN}');
-    const { rows } = await context.db.pool.query(`select prefilter, field_names from parsers where name = 'sshd_failed'`);
-    expect(rows[0]).toEqual({ prefilter: 'Failed ', field_names: ['auth_method', 'user', 'src_ip', 'src_port'] });
+    const { rows } = await context.db.pool.query(`select name, kind, prefilter, field_names from parsers where name like 'sshd_failed%' order by name`);
+    expect(rows).toEqual([
+      { name: 'sshd_failed', kind: 'dissect', prefilter: 'Failed ', field_names: ['auth_method', 'user', 'src_ip', 'src_port', null] },
+      { name: 'sshd_failed_grok', kind: 'grok', prefilter: 'Failed ', field_names: ['auth_method', 'user', 'src_ip', 'src_port'] },
+      { name: 'sshd_failed_invalid_user', kind: 'dissect', prefilter: 'Failed ', field_names: ['auth_method', 'user', 'src_ip', 'src_port', null] },
+    ]);
+  });
+
+  it('splits dissect patterns at their delimiters and rejects ambiguous ones', async () => {
+    const dissect = async (text: string, pattern: string) =>
+      (await context.db.pool.query('select siem_private.dissect($1, (siem_private.dissect_compile($2)).literals) as f', [text, pattern])).rows[0].f;
+    expect(await dissect('Failed password for root from 1.2.3.4 port 22 ssh2', 'Failed %{m} for %{u} from %{ip} port %{port} %{}')).toEqual([
+      'password', 'root', '1.2.3.4', '22', 'ssh2',
+    ]);
+    expect(await dissect('Accepted key for bob', 'Failed %{m} for %{u}')).toBeNull();
+    expect(await dissect('a=1 b=2', 'a=%{a} c=%{c}')).toBeNull();
+    await expect(
+      context.db.pool.query(`insert into parsers (name, kind, pattern, event_type) values ('adjacent', 'dissect', '%{a}%{b} x', 'x')`),
+    ).rejects.toThrow('parser adjacent: dissect: two fields with nothing between them');
   });
 
   it('recompiles parsers when a pattern they use changes', async () => {
@@ -35,7 +52,7 @@ describe('parsers and siem_private.normalize_line', () => {
     expect(rows[0]).toMatchObject({ ts: new Date('2026-11-24T10:00:00Z'), host: 'bastion', reject_reason: null });
     expect(rows[0].metadata).toMatchObject({ username: 'oracle', src_ip: '203.0.113.9', src_port: 52100, process: 'sshd', pid: 811, syslog_pri: 38 });
     expect(rows[1].metadata).toMatchObject({ username: 'alice', target_user: 'root', command: '/usr/bin/id' });
-    expect(rows[2].metadata).toMatchObject({ action: 'BLOCK', src_ip: '198.51.100.7', dst_ip: '10.0.0.12', dst_port: 22 });
+    expect(rows[2].metadata).toMatchObject({ IN: 'eth0', src_ip: '198.51.100.7', dst_ip: '10.0.0.12', src_port: 40000, dst_port: 22, protocol: 'TCP' });
     expect(rows[3].metadata).toEqual({ process: 'myapp', pid: 9 });
     expect(rows[4].metadata).toEqual({ username: 'bob', src_ip: '192.0.2.4', event_type: 'login_failure' });
   });
@@ -87,23 +104,33 @@ describe.skipIf(!existsSync(authLog))('sshd lines of a real auth.log (../shared/
   });
 });
 
+describe('siem_private.parse_kv', () => {
+  const parse = async (line: string) => (await context.db.pool.query('select siem_private.parse_kv($1) as f', [line])).rows[0].f;
+
+  it('reads pairs, quoted values with escapes, and leaves out empty values', async () => {
+    expect(await parse('IN=eth0 OUT= SRC=10.0.0.1 LEN=60')).toEqual({ IN: 'eth0', SRC: '10.0.0.1', LEN: '60' });
+    expect(await parse('user=bob msg="login failed: \\"bad\\" pass" code=7')).toEqual({ user: 'bob', msg: 'login failed: "bad" pass', code: '7' });
+    expect(await parse('no pairs here')).toBeNull();
+  });
+});
+
 describe('siem_private.parse_access_log', () => {
   const parse = async (line: string) => (await context.db.pool.query('select siem_private.parse_access_log($1) as f', [line])).rows[0].f;
 
-  it('reads combined and common lines with the COMBINEDAPACHELOG field names', async () => {
+  it('reads combined and common lines into canonical fields', async () => {
     expect(await parse('203.0.113.5 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08"')).toEqual({
-      clientip: '203.0.113.5',
-      auth: 'frank',
+      src_ip: '203.0.113.5',
+      username: 'frank',
       timestamp: '10/Oct/2000:13:55:36 -0700',
-      verb: 'GET',
-      request: '/apache_pb.gif',
-      httpversion: '1.0',
-      response: 200,
+      http_method: 'GET',
+      url_path: '/apache_pb.gif',
+      http_version: '1.0',
+      http_status: 200,
       bytes: 2326,
       referrer: 'http://www.example.com/start.html',
-      agent: 'Mozilla/4.08',
+      user_agent: 'Mozilla/4.08',
     });
-    expect(await parse('::1 - - [10/Oct/2000:13:55:36 -0700] "-" 400 -')).toEqual({ clientip: '::1', timestamp: '10/Oct/2000:13:55:36 -0700', rawrequest: '-', verb: '-', response: 400 });
+    expect(await parse('::1 - - [10/Oct/2000:13:55:36 -0700] "-" 400 -')).toEqual({ src_ip: '::1', timestamp: '10/Oct/2000:13:55:36 -0700', raw_request: '-', http_method: '-', http_status: 400 });
   });
 
   it('returns null for other lines without throwing', async () => {

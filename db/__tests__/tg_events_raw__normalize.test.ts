@@ -1,7 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendBatch } from '../../agent/batch_sender.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { createTestDatabase, useAgentDatabase, type TestDatabase } from '../../test/database.ts';
 import { makeBatch } from '../../test/batches.ts';
 
 let db: TestDatabase;
@@ -63,3 +65,65 @@ describe('tg_events_raw__normalize', () => {
     expect(rows[0].prosecdef).toBe(true);
   });
 });
+
+describe('tg_events_raw__normalize with parsing on (siem_private.ingest_settings.parse)', () => {
+  const parsing = useAgentDatabase();
+  beforeAll(async () => {
+    await parsing.db.pool.query('update siem_private.ingest_settings set parse = true');
+  });
+
+  it('stores parsed, canonical events and quarantines lines missing required fields, in file order', async () => {
+    await parsing.db.pool.query(`insert into event_types (name, required_fields) values ('vpn_login', '{username,src_ip}')`);
+    await parsing.db.pool.query(`insert into parsers (name, source, pattern, event_type) values ('vpn', 'syslog', 'login (?:by %{USERNAME:user} )?from %{IP:src_ip}', 'vpn_login')`);
+    const batch = makeBatch(
+      [
+        '<38>Nov 24 10:00:00 bastion sshd[811]: Failed password for invalid user oracle from 203.0.113.9 port 52100 ssh2',
+        'Nov 24 10:00:01 bastion sudo:    alice : TTY=pts/1 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id',
+        'Nov 24 10:00:02 bastion kernel: [UFW BLOCK] IN=eth0 OUT= SRC=198.51.100.7 DST=10.0.0.12 PROTO=TCP SPT=40000 DPT=22',
+        '{"user":"bob","src_ip":"192.0.2.4","event_type":"login_failure"}',
+        'Nov 24 10:00:03 bastion vpnd: login from 192.0.2.2',
+        '',
+        'just text',
+      ],
+      { source: 'syslog', timestamp: new Date('2026-11-24T10:05:00Z') },
+    );
+    await sendBatch(parsing.agentPool, 'a', batch);
+    const { rows } = await parsing.db.pool.query('select event_type, ts, host, metadata from events where batch_id = $1 order by id', [batch.id]);
+    expect(rows.map((row) => row.event_type)).toEqual(['ssh_failed', 'sudo_command', 'firewall_block', 'login_failure', 'text']);
+    expect(rows[0]).toMatchObject({ ts: new Date('2026-11-24T10:00:00Z'), host: 'bastion' });
+    expect(rows[0].metadata).toEqual({ username: 'oracle', src_ip: '203.0.113.9', src_port: 52100, auth_method: 'password', process: 'sshd', pid: 811, syslog_pri: 38 });
+    expect(rows[1].metadata).toMatchObject({ username: 'alice', target_user: 'root', command: '/usr/bin/id', tty: 'pts/1' });
+    expect(rows[2].metadata).toMatchObject({ src_ip: '198.51.100.7', dst_ip: '10.0.0.12', src_port: 40000, dst_port: 22, protocol: 'TCP' });
+    expect(rows[3].metadata).toEqual({ username: 'bob', src_ip: '192.0.2.4', event_type: 'login_failure' });
+    const quarantined = await parsing.db.pool.query('select reason, raw from quarantine where batch_id = $1 order by raw_id', [batch.id]);
+    expect(quarantined.rows).toEqual([
+      { reason: 'vpn_login: missing username', raw: 'Nov 24 10:00:03 bastion vpnd: login from 192.0.2.2' },
+      { reason: 'blank line', raw: '' },
+    ]);
+    const counts = await parsing.db.pool.query('select event_count, quarantine_count from ingest_batches where id = $1', [batch.id]);
+    expect(counts.rows).toEqual([{ event_count: 5, quarantine_count: 2 }]);
+  });
+
+  it.skipIf(!existsSync(authLog))('gives ssh_failed with username, src_ip, src_port for every failed-authentication line of a real auth.log', async () => {
+    const lines = readFileSync(authLog, 'utf8').split('\n').filter((line) => line.length > 0);
+    const batch = makeBatch(lines, { source: 'syslog', timestamp: new Date('2026-04-01T00:00:00Z') });
+    await sendBatch(parsing.agentPool, 'a', batch);
+    const failed = lines.filter((line) => / sshd\[\d+\]: .*Failed \w+ for /.test(line)).length;
+    const { rows } = await parsing.db.pool.query(
+      `select count(*)::int as n,
+              count(*) filter (where metadata ? 'username' and metadata ? 'src_ip' and jsonb_typeof(metadata -> 'src_port') = 'number')::int as complete
+       from events where batch_id = $1 and event_type = 'ssh_failed'`,
+      [batch.id],
+    );
+    expect(rows[0]).toEqual({ n: failed, complete: failed });
+    // the trigger and normalize_line agree on every line
+    const differing = await parsing.db.pool.query(
+      `select count(*)::int as n from events e, siem_private.normalize_line(e.message, e.source, e.raw_ts) x
+       where e.batch_id = $1 and (x.event_type is distinct from e.event_type or x.metadata is distinct from e.metadata)`,
+      [batch.id],
+    );
+    expect(differing.rows[0].n).toBe(0);
+  });
+});
+
+const authLog = path.resolve(import.meta.dirname, '../../../shared/corpora/logs/elastic-examples_suspicious_login_activity_auth.log');

@@ -1,5 +1,5 @@
---! Previous: sha1:7cc8cfa290fd335556e4ede1d1c3b069c87fae53
---! Hash: sha1:4626f001dfd4771a796b9ebb777ea5b70563f464
+--! Previous: sha1:44586d39a7afdd6529313937f9fd0d76986b53a0
+--! Hash: sha1:02ca61099cebee27c17fe11da88d2b9e86574f89
 --! Message: explain-import
 
 -- Parsing, part 3: explain which parser takes a line and why the others do not; import parsers
@@ -24,11 +24,14 @@ create function public.explain_line(raw text, source text, received timestamptz 
              when p.source is not null and p.source is distinct from explain_line.source then format('source is %s, not %s', coalesce(explain_line.source, 'null'), p.source)
              when p.program is not null and p.program is distinct from line.program then format('program is %s, not %s', coalesce(line.program, 'none (no syslog header)'), p.program)
              when p.prefilter is not null and strpos(line.body, p.prefilter) = 0 then format('prefilter %L not in the line', p.prefilter)
-             when p.kind = 'access_log' and siem_private.parse_access_log(explain_line.raw) is null then 'not an access log line (common or combined)'
+             when p.kind in ('access_log', 'kv') and siem_private.split_parse(p.kind, line.body) is null
+               then case p.kind when 'access_log' then 'not an access log line (common or combined)' else 'no key=value pairs' end
+             when p.kind = 'dissect' and siem_private.dissect(line.body, p.dissect_literals) is null then 'delimiters not found in order'
              when p.kind = 'grok' and regexp_match(line.body, p.compiled_regex) is null then 'pattern did not match'
              else 'matched'
            end as outcome,
            p.kind,
+           p.dissect_literals,
            row(p.compiled_regex, p.field_names, p.field_types)::siem_private.grok_compiled as compiled,
            line.body
     from public.parsers p, line
@@ -42,7 +45,8 @@ create function public.explain_line(raw text, source text, received timestamptz 
          case when r.outcome = 'matched' and not r.selected then 'matched, but a parser with a lower priority number came first' else r.outcome end,
          r.event_type,
          case when r.outcome <> 'matched' then null
-              when r.kind = 'access_log' then siem_private.parse_access_log(explain_line.raw)
+              when r.kind in ('access_log', 'kv') then siem_private.split_parse(r.kind, r.body)
+              when r.kind = 'dissect' then siem_private.grok_fields(r.compiled, siem_private.dissect(r.body, r.dissect_literals))
               else siem_private.grok_fields(r.compiled, regexp_match(r.body, (r.compiled).regex)) end
   from ranked r
   order by r.selected desc, r.priority, r.name
