@@ -59,6 +59,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     authenticator: withCredentials(superuserUrl, roles.authenticator, secrets.authenticatorPassword, name),
   };
   const pool = new pg.Pool({ connectionString: urls.superuser, max: 4 });
+  // drop() ends the database with (force): an idle client may still hear about it.
+  pool.on('error', () => {});
   return {
     name,
     dataDir,
@@ -94,6 +96,7 @@ export function useAgentDatabase(): AgentDatabase {
   beforeAll(async () => {
     context.db = await createTestDatabase();
     context.agentPool = new pg.Pool({ connectionString: context.db.urls.agent, max: 4 });
+    context.agentPool.on('error', () => {});
   });
   afterAll(async () => {
     await context.agentPool.end();

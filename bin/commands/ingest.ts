@@ -22,6 +22,8 @@ export async function ingestCommand(config: Config, file: string, options: Inges
   // On the embedded server, make sure the schema exists even if `siem start` never ran.
   const database = await prepareDatabase(config, { migrate: !config.databaseUrl, log: (message) => console.error(message) });
   const pool = new pg.Pool({ connectionString: database.urls.agent, max: config.ingestConnections });
+  // An idle connection lost (e.g. a server restart) is replaced on next use; batches retry.
+  pool.on('error', (error) => console.error(`database connection lost: ${error.message}`));
   const bar =
     options.progress && process.stderr.isTTY && !fromStdin
       ? new cliProgress.SingleBar(

@@ -84,6 +84,7 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
 
     if (demo) {
       const pool = new pg.Pool({ connectionString: database.urls.agent, max: 2 });
+      pool.on('error', (error) => log('demo')(`database connection lost: ${error.message}`));
       const feed = startDemoFeed({ pool, eventsPerSecond: config.demoEventsPerSecond, log: log('demo') });
       stops.push(async () => {
         await feed.stop();

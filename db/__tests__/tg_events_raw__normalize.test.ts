@@ -14,6 +14,7 @@ const notifications: unknown[] = [];
 beforeAll(async () => {
   db = await createTestDatabase();
   agentPool = new pg.Pool({ connectionString: db.urls.agent, max: 2 });
+  agentPool.on('error', () => {});
   listener = new pg.Client({ connectionString: db.urls.owner });
   await listener.connect();
   listener.on('notification', (message) => notifications.push(JSON.parse(message.payload ?? 'null')));
