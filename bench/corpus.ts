@@ -1,30 +1,39 @@
-import { createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { sampleLine, seededRandom } from '../agent/demo.ts';
+import { sampleLine, seededRandom, type Random } from '../agent/demo.ts';
 
-/**
- * A deterministic corpus of realistic lines (sshd, sudo, nginx, JSON app logs, firewall: the demo
- * mix), generated once per size and reused.
- */
-export async function ensureCorpus(workDir: string, lines: number): Promise<{ file: string; bytes: number }> {
-  const file = path.join(workDir, `corpus-${lines}.log`);
-  if (!existsSync(file)) {
-    const partial = file + '.partial';
-    const out = createWriteStream(partial);
-    const random = seededRandom(42);
-    const start = Date.UTC(2026, 10, 24, 0, 0, 0);
-    let chunk = '';
-    for (let i = 0; i < lines; i++) {
-      chunk += sampleLine(random, new Date(start + i * 10)).line + '\n';
-      if (chunk.length > 1 << 20) {
-        if (!out.write(chunk)) await once(out, 'drain');
-        chunk = '';
-      }
-    }
-    out.end(chunk);
-    await once(out, 'finish');
-    renameSync(partial, file);
+/** The sources of the mixed corpus, each written to its own file (the agent sends one source per stream). */
+export const sources = ['syslog', 'nginx', 'app'] as const;
+
+/** Lines an ingest path must survive: binary, NUL, invalid UTF-8, broken JSON, cut and long lines. */
+function garbageLine(random: Random): Buffer {
+  const kind = Math.floor(random() * 6);
+  if (kind === 0) return Buffer.from(Array.from({ length: 40 }, () => Math.floor(random() * 256)).map((b) => (b === 10 ? 32 : b)));
+  if (kind === 1) return Buffer.from('<13>Nov 24 10:00:00 h app: value\0with NUL');
+  if (kind === 2) return Buffer.from('{"event_type": "broken", "user": ');
+  if (kind === 3) return Buffer.from('Nov 24 10:0');
+  if (kind === 4) return Buffer.concat([Buffer.from('text '), Buffer.from([0xc3, 0x28, 0xff])]);
+  return Buffer.from('x'.repeat(2048));
+}
+
+/** The demo mix written per source (the agent sends one source per stream), with 10 % garbage. */
+export async function ensureMixedCorpus(workDir: string, lines: number): Promise<Record<(typeof sources)[number], string>> {
+  const files = Object.fromEntries(sources.map((source) => [source, path.join(workDir, `parse-${lines}-${source}.log`)])) as Record<(typeof sources)[number], string>;
+  if (sources.every((source) => existsSync(files[source]))) return files;
+  const random = seededRandom(7);
+  const outs = Object.fromEntries(sources.map((source) => [source, createWriteStream(files[source] + '.partial')]));
+  const start = Date.UTC(2026, 10, 24, 0, 0, 0);
+  for (let i = 0; i < lines; i++) {
+    const sample = sampleLine(random, new Date(start + i * 10));
+    const out = outs[sample.source]!;
+    const line = random() < 0.1 ? garbageLine(random) : Buffer.from(sample.line);
+    if (!out.write(Buffer.concat([line, Buffer.from('\n')]))) await once(out, 'drain');
   }
-  return { file, bytes: statSync(file).size };
+  for (const source of sources) {
+    outs[source]!.end();
+    await once(outs[source]!, 'finish');
+    renameSync(files[source] + '.partial', files[source]);
+  }
+  return files;
 }

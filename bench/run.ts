@@ -3,11 +3,10 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ingestBenchmark } from './ingest.ts';
-import { parseBenchmark } from './parse.ts';
 import { describeMachine } from './machine.ts';
 import type { Benchmark, Figure } from './types.ts';
 
-const benchmarks: Benchmark[] = [ingestBenchmark, parseBenchmark];
+const benchmarks: Benchmark[] = [ingestBenchmark];
 const root = path.resolve(import.meta.dirname, '..');
 
 const { values, positionals } = parseArgs({

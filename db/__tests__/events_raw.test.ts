@@ -23,7 +23,7 @@ describe('events_raw (COPY landing table)', () => {
     expect(events.map((e) => e.message)).toEqual(['first line', '{"event_type":"login_failure","user":"bob"}', 'third\twith\ttabs and \\ backslash']);
     expect(events[0].event_type).toBe('text');
     expect(events[1].event_type).toBe('login_failure');
-    expect(events[1].metadata).toEqual({ event_type: 'login_failure', user: 'bob' }); // parsing on ingest is off by default
+    expect(events[1].metadata).toEqual({ event_type: 'login_failure', username: 'bob' }); // user is an alias of username
     const raw = await context.db.pool.query('select count(*)::int as n, min(agent) as agent from events_raw where batch_id = $1', [batch.id]);
     expect(raw.rows[0]).toEqual({ n: 3, agent: 'test-agent' });
   });

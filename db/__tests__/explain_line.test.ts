@@ -13,7 +13,7 @@ describe('explain_line', () => {
       selected: true,
       outcome: 'matched',
       event_type: 'ssh_failed',
-      fields: { auth_method: 'password', user: 'root', src_ip: '203.0.113.9', src_port: '52100' },
+      fields: { auth_method: 'password', username: 'root', src_ip: '203.0.113.9', src_port: 52100 },
     });
     const outcome = (name: string) => rows.find((row) => row.parser === name)?.outcome;
     expect(outcome('sudo_command')).toBe('program is sshd, not sudo');

@@ -31,6 +31,21 @@ describe('parsers and siem_private.normalize_line', () => {
     ).rejects.toThrow('parser adjacent: dissect: two fields with nothing between them');
   });
 
+  it('resolves canonical names and types when compiling, and again when aliases or types change', async () => {
+    const canonical = async () =>
+      (await context.db.pool.query(`select canonical_names, canonical_types, canonical_unique from parsers where name = 'sshd_failed'`)).rows[0];
+    expect(await canonical()).toEqual({
+      canonical_names: ['auth_method', 'username', 'src_ip', 'src_port', ''],
+      canonical_types: [null, null, null, 'int', null],
+      canonical_unique: true,
+    });
+    await context.db.pool.query(`insert into field_aliases (alias, canonical) values ('auth_method', 'method_of_auth')`);
+    await context.db.pool.query(`update canonical_fields set type = 'text' where name = 'src_port'`);
+    expect(await canonical()).toMatchObject({ canonical_names: ['method_of_auth', 'username', 'src_ip', 'src_port', ''], canonical_types: [null, null, null, null, null] });
+    await context.db.pool.query(`delete from field_aliases where alias = 'auth_method'`);
+    await context.db.pool.query(`update canonical_fields set type = 'int' where name = 'src_port'`);
+  });
+
   it('recompiles parsers when a pattern they use changes', async () => {
     await context.db.pool.query(`insert into grok_patterns (name, definition) values ('TICKETNO', '[0-9]+')`);
     await context.db.pool.query(`insert into parsers (name, source, pattern, event_type) values ('tickets', 'helpdesk', 'ticket %{TICKETNO:ticket}', 'ticket')`);

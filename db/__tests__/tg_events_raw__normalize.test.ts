@@ -67,11 +67,8 @@ describe('tg_events_raw__normalize', () => {
   });
 });
 
-describe('tg_events_raw__normalize with parsing on (siem_private.ingest_settings.parse)', () => {
+describe('tg_events_raw__normalize with parsing on (the default)', () => {
   const parsing = useAgentDatabase();
-  beforeAll(async () => {
-    await parsing.db.pool.query('update siem_private.ingest_settings set parse = true');
-  });
 
   it('stores parsed, canonical events and quarantines lines missing required fields, in file order', async () => {
     await parsing.db.pool.query(`insert into event_types (name, required_fields) values ('vpn_login', '{username,src_ip}')`);
@@ -124,6 +121,27 @@ describe('tg_events_raw__normalize with parsing on (siem_private.ingest_settings
       [batch.id],
     );
     expect(differing.rows[0].n).toBe(0);
+  });
+});
+
+describe('tg_events_raw__normalize with parsing off (siem_private.ingest_settings.parse = false)', () => {
+  const plain = useAgentDatabase();
+  beforeAll(async () => {
+    await plain.db.pool.query('update siem_private.ingest_settings set parse = false');
+  });
+
+  it('stores lines as text and JSON objects as they are, still quarantining blank lines', async () => {
+    const batch = makeBatch(['<38>Nov 24 10:00:00 bastion sshd[811]: Failed password for root from 203.0.113.9 port 52100 ssh2', '{"user":"bob"}', ' '], {
+      source: 'syslog',
+    });
+    await sendBatch(plain.agentPool, 'a', batch);
+    const { rows } = await plain.db.pool.query('select event_type, metadata from events where batch_id = $1 order by id', [batch.id]);
+    expect(rows).toEqual([
+      { event_type: 'text', metadata: {} },
+      { event_type: 'json', metadata: { user: 'bob' } },
+    ]);
+    const counts = await plain.db.pool.query('select event_count, quarantine_count from ingest_batches where id = $1', [batch.id]);
+    expect(counts.rows).toEqual([{ event_count: 2, quarantine_count: 1 }]);
   });
 });
 
