@@ -38,6 +38,13 @@ parsers
   .action(async (options: { file?: string }) => (await import('./commands/parsers.ts')).parsersExportCommand(loadConfig(), options));
 
 program
+  .command('reparse')
+  .description('Re-run parsing over quarantined lines and events no parser named, after parsers changed; lines that now parse move to events, once')
+  .option('--since <time>', 'only lines with an event time at or after this (e.g. 2026-11-24, "2026-11-24 10:00Z", or -24h)')
+  .option('--event-type <type>', 'instead: events of this type, and quarantined lines that were missing fields of it')
+  .action(async (options: { since?: string; eventType?: string }) => (await import('./commands/reparse.ts')).reparseCommand(loadConfig(), options));
+
+program
   .command('ingest')
   .description('Stream the lines of a file (or - for stdin) into events_raw by COPY, in batches')
   .argument('<file>', 'file to read, or - for standard input')

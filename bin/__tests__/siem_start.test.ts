@@ -144,6 +144,22 @@ describe('siem start --demo (embedded PostgreSQL, one port)', () => {
     expect(rejected.stderr).toContain(`siem: ${file}: broken: pattern must be a non-empty string`);
   });
 
+  it('re-parses earlier lines after a parser is added, with `siem reparse`', async () => {
+    const lines = path.join(dataDir, 'doors.log');
+    writeFileSync(lines, 'door 7 opened by carol\n');
+    expect((await run(['ingest', lines, '--source', 'doors', '--no-progress'])).code).toBe(0);
+    const file = path.join(dataDir, 'doors.yaml');
+    writeFileSync(file, `door_opened:\n  source: doors\n  pattern: 'door %{INT:door:int} opened by %{USERNAME:user}'\n`);
+    expect((await run(['parsers', 'import', file])).code).toBe(0);
+    const result = await run(['reparse', '--since', '-1d']);
+    expect(result.stdout).toMatch(/^reparsed \d+ lines since .*: 1 events updated, 0 moved from quarantine to events, 0 still quarantined$/m);
+    const again = await run(['reparse', '--event-type', 'door_opened']);
+    expect(again.stdout).toContain('reparsed 1 lines: 0 events updated');
+    const bad = await run(['reparse', '--since', 'yesterday-ish']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--since yesterday-ish: expected a time');
+  });
+
   it('prints a connection string psql can use', async () => {
     const result = await run(['db', 'url']);
     expect(result.stdout.trim()).toMatch(/^postgres:\/\/siem_owner:[^@]+@127\.0\.0\.1:\d+\/siem$/);

@@ -1,17 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Config } from '../config.ts';
-import { prepareDatabase } from '../../db/runtime.ts';
-import { withClient } from '../../db/setup.ts';
+import { withOwner } from './with_owner.ts';
 import { ParserFileError, parseParsersYaml, parsersToYaml, type ParserRow } from '../../db/parsers_yaml.ts';
-
-async function withOwner<T>(config: Config, work: (client: import('pg').Client) => Promise<T>): Promise<T> {
-  const database = await prepareDatabase(config, { migrate: !config.databaseUrl, log: (message) => console.error(message) });
-  try {
-    return await withClient(database.urls.owner, work);
-  } finally {
-    await database.stop();
-  }
-}
 
 export async function parsersImportCommand(config: Config, file: string): Promise<void> {
   let definitions;
