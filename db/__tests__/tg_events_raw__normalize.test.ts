@@ -102,6 +102,18 @@ describe('tg_events_raw__normalize with parsing on (the default)', () => {
     expect(counts.rows).toEqual([{ event_count: 5, quarantine_count: 2 }]);
   });
 
+  it('takes the event time from JSON and access-log lines when it is plausible', async () => {
+    const lines = [
+      '{"@timestamp":"2026-11-24T09:30:00.250Z","msg":"a"}',
+      '{"timestamp":"2099-01-01T00:00:00Z","msg":"from the future"}',
+      '203.0.113.5 - - [24/Nov/2026:09:45:00 +0100] "GET / HTTP/1.1" 200 5 "-" "curl/8"',
+    ];
+    const batch = makeBatch(lines, { source: 'nginx', timestamp: new Date('2026-11-24T10:05:00Z') });
+    await sendBatch(parsing.agentPool, 'a', batch);
+    const { rows } = await parsing.db.pool.query('select ts from events where batch_id = $1 order by id', [batch.id]);
+    expect(rows.map((row) => row.ts)).toEqual([new Date('2026-11-24T09:30:00.250Z'), new Date('2026-11-24T10:05:00Z'), new Date('2026-11-24T08:45:00Z')]);
+  });
+
   it.skipIf(!existsSync(authLog))('gives ssh_failed with username, src_ip, src_port for every failed-authentication line of a real auth.log', async () => {
     const lines = readFileSync(authLog, 'utf8').split('\n').filter((line) => line.length > 0);
     const batch = makeBatch(lines, { source: 'syslog', timestamp: new Date('2026-04-01T00:00:00Z') });
