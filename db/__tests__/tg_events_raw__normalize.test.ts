@@ -114,6 +114,24 @@ describe('tg_events_raw__normalize with parsing on (the default)', () => {
     expect(rows.map((row) => row.ts)).toEqual([new Date('2026-11-24T09:30:00.250Z'), new Date('2026-11-24T10:05:00Z'), new Date('2026-11-24T08:45:00Z')]);
   });
 
+  it('normalizes Windows events sent as JSON, with their time, computer and required fields', async () => {
+    const fixtures = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../test/fixtures/windows/agent.json'), 'utf8')) as Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const failed = fixtures['4625_bad_password']!;
+    const noUser = structuredClone(failed);
+    delete noUser.EventData.TargetUserName;
+    const batch = makeBatch([JSON.stringify(fixtures['4624_network_logon']), JSON.stringify(failed), JSON.stringify(noUser)], {
+      source: 'windows',
+      timestamp: new Date('2026-11-24T10:05:00Z'),
+    });
+    await sendBatch(parsing.agentPool, 'a', batch);
+    const { rows } = await parsing.db.pool.query('select event_type, ts, host, metadata from events where batch_id = $1 order by id', [batch.id]);
+    expect(rows.map((row) => row.event_type)).toEqual(['windows_logon_success', 'windows_logon_failed']);
+    expect(rows[0]).toMatchObject({ ts: new Date('2026-11-24T09:58:12.482Z'), host: 'DC01.corp.local' });
+    expect(rows[1].metadata).toMatchObject({ event_code: 4625, username: expect.any(String), outcome: 'failure' });
+    const quarantined = await parsing.db.pool.query('select reason from quarantine where batch_id = $1', [batch.id]);
+    expect(quarantined.rows).toEqual([{ reason: 'windows_logon_failed: missing username' }]);
+  });
+
   it.skipIf(!existsSync(authLog))('gives ssh_failed with username, src_ip, src_port for every failed-authentication line of a real auth.log', async () => {
     const lines = readFileSync(authLog, 'utf8').split('\n').filter((line) => line.length > 0);
     const batch = makeBatch(lines, { source: 'syslog', timestamp: new Date('2026-04-01T00:00:00Z') });
