@@ -1,6 +1,6 @@
 import type { Envelope } from './envelope.ts';
 
-/** Realistic sample traffic for `siem start --demo` and the benchmarks: sshd, sudo, nginx, JSON apps, firewall. */
+/** Realistic sample traffic for `siem start --demo` and the benchmarks: sshd, sudo, nginx, JSON apps, Windows logons, firewall. */
 const hosts = ['web-01', 'web-02', 'db-01', 'bastion', 'mail-01', 'k8s-node-3'];
 const users = ['alice', 'bob', 'carol', 'deploy', 'root', 'admin', 'oracle', 'test', 'ubuntu', 'git'];
 const paths = ['/', '/login', '/api/v1/orders', '/static/app.js', '/wp-login.php', '/admin', '/health', '/.env', '/api/v1/users/42'];
@@ -74,7 +74,7 @@ export function sampleLine(random: Random, now: Date): SampleLine {
       line: `${client} - - [${clfTime(now)}] "${pick(random, ['GET', 'GET', 'POST', 'HEAD'])} ${pick(random, paths)} HTTP/1.1" ${status} ${int(random, 0, 50000)} "-" "${pick(random, agents)}"`,
     };
   }
-  if (roll < 0.9) {
+  if (roll < 0.85) {
     const eventType = pick(random, ['login_success', 'login_failure', 'file_upload', 'permission_change', 'api_call']);
     return {
       source: 'app',
@@ -90,10 +90,41 @@ export function sampleLine(random: Random, now: Date): SampleLine {
       }),
     };
   }
+  if (roll < 0.9) return { source: 'windows', host: 'dc01', line: JSON.stringify(windowsLogon(random, now, attacker)) };
   return {
     source: 'syslog',
     host,
     line: `<4>${syslogTime(now)} ${host} kernel: [UFW BLOCK] IN=eth0 OUT= MAC=00:16:3e:2a:11:0c SRC=${attacker} DST=10.0.0.12 LEN=60 TTL=49 PROTO=TCP SPT=${int(random, 1024, 65535)} DPT=${pick(random, [22, 23, 3389, 445, 5432])} WINDOW=29200 SYN`,
+  };
+}
+
+/** A Security 4624/4625 logon event as the agent sends Windows events: the Event XML as JSON. */
+function windowsLogon(random: Random, now: Date, attacker: string) {
+  const failed = random() < 0.6;
+  return {
+    System: {
+      Provider: { Name: 'Microsoft-Windows-Security-Auditing', Guid: '{54849625-5478-4994-A5BA-3E3B0328C30D}' },
+      EventID: failed ? 4625 : 4624,
+      Version: failed ? 0 : 2,
+      Level: 0,
+      Task: 12544,
+      Keywords: failed ? '0x8010000000000000' : '0x8020000000000000',
+      TimeCreated: { SystemTime: now.toISOString() },
+      EventRecordID: int(random, 1e6, 9e6),
+      Channel: 'Security',
+      Computer: 'DC01.corp.local',
+      Execution: { ProcessID: 636, ThreadID: int(random, 100, 9000) },
+    },
+    EventData: {
+      SubjectUserSid: 'S-1-0-0',
+      TargetUserName: pick(random, users),
+      TargetDomainName: 'CORP',
+      LogonType: failed ? '3' : pick(random, ['2', '3', '10']),
+      WorkstationName: '-',
+      IpAddress: failed ? attacker : pick(random, internal),
+      IpPort: String(int(random, 1024, 65535)),
+      ...(failed ? { Status: '0xc000006d', SubStatus: '0xc000006a', FailureReason: '%%2313' } : { LogonProcessName: 'NtLmSsp ', AuthenticationPackageName: 'NTLM' }),
+    },
   };
 }
 

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { sampleLine, seededRandom, type Random } from '../agent/demo.ts';
 
 /** The sources of the mixed corpus, each written to its own file (the agent sends one source per stream). */
-export const sources = ['syslog', 'nginx', 'app'] as const;
+export const sources = ['syslog', 'nginx', 'app', 'windows'] as const;
 
 /** Lines an ingest path must survive: binary, NUL, invalid UTF-8, broken JSON, cut and long lines. */
 function garbageLine(random: Random): Buffer {
@@ -19,7 +19,7 @@ function garbageLine(random: Random): Buffer {
 
 /** The demo mix written per source (the agent sends one source per stream), with 10 % garbage. */
 export async function ensureMixedCorpus(workDir: string, lines: number): Promise<Record<(typeof sources)[number], string>> {
-  const files = Object.fromEntries(sources.map((source) => [source, path.join(workDir, `parse-${lines}-${source}.log`)])) as Record<(typeof sources)[number], string>;
+  const files = Object.fromEntries(sources.map((source) => [source, path.join(workDir, `mixed-v2-${lines}-${source}.log`)])) as Record<(typeof sources)[number], string>;
   if (sources.every((source) => existsSync(files[source]))) return files;
   const random = seededRandom(7);
   const outs = Object.fromEntries(sources.map((source) => [source, createWriteStream(files[source] + '.partial')]));

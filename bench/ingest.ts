@@ -84,7 +84,7 @@ async function storedCounts(database: BenchDatabase) {
 
 export const ingestBenchmark: Benchmark = {
   name: 'ingest',
-  description: 'siem ingest of a mixed corpus (syslog/nginx/JSON, 10 % garbage), each file with its source, parsing on, vs bare COPY',
+  description: 'siem ingest of a mixed corpus (syslog: sshd/sudo/ufw kv; nginx; JSON apps; Windows events; 10 % garbage), each file with its source, parsing on, vs bare COPY',
   async run({ quick, workDir, log }) {
     const lines = quick ? 100_000 : 1_000_000;
     const rounds = quick ? 1 : 2;
