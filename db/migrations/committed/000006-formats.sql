@@ -1,12 +1,12 @@
 --! Previous: sha1:45f540c7c5739f977ee3e5d76f34217191d2d4c4
---! Hash: sha1:0d46289f5a9e6080e21aadf93bb85cd67bdb377e
+--! Hash: sha1:0df8d3a80b96fefc1a846ef6c81e0ae5e4f31d5e
 --! Message: formats
 
--- More line formats, as functions the ingest trigger can call per line: RFC 5424 syslog and CEF.
--- Like parse_bsd_syslog they never throw: a line that is not of the format gives an error reason
--- (RFC 5424) or null (CEF), so the caller can quarantine it with the reason. They use
--- strpos/split_part rather than capture regexes, which cost 20-150 us a line in PostgreSQL. The
--- trigger does not call them yet.
+-- More line formats, as functions the ingest trigger can call per line: RFC 5424 syslog, CEF and
+-- CSV (with public.csv_sources, one header per source). Like parse_bsd_syslog they never throw: a
+-- line that is not of the format gives an error reason (RFC 5424) or null (CEF), so the caller can
+-- quarantine it with the reason. They use strpos/split_part rather than capture regexes, which
+-- cost 20-150 us a line in PostgreSQL. The trigger does not call them yet.
 
 --------------------------------------------------------------------------------
 -- RFC 5424 syslog
@@ -737,3 +737,223 @@ end;
 $$;
 comment on function siem_private.parse_cef(text) is
   'A CEF record (after any syslog header) as jsonb: cef_version, device_vendor, device_product, device_version, signature_id, name, severity, extensions {key: value}, plus canonical fields (src_ip, src_port, dst_ip, dst_port, username, action, outcome, http_method, url_path, user_agent, file_hash, ...). Null when the text holds no CEF header. Never throws.';
+
+--------------------------------------------------------------------------------
+-- CSV
+--------------------------------------------------------------------------------
+
+-- The fields of one CSV line (RFC 4180 quoting): a field that starts with a double quote runs to
+-- its closing quote, may hold delimiters, and "" in it is one quote. One trailing CR (CRLF files)
+-- is dropped. Malformed quoting is read leniently, as Python's csv module does: text after a
+-- closing quote is kept, an unclosed quote runs to the end of the line. A quoted line break cannot
+-- occur (the agent splits lines first). An empty line has no fields ('{}'). Never throws.
+create function siem_private.csv_fields(p_line text, p_delimiter text default ',') returns text[]
+  language plpgsql immutable strict parallel safe
+  as $$
+declare
+  line text := p_line;
+  result text[] := '{}';
+  part text;
+  acc text;
+  inner_text text;
+  val text;
+  i integer;
+  q integer;
+  used integer := 0;    -- characters of line before the field being read
+begin
+  if right(line, 1) = E'\r' then
+    line := left(line, -1);
+  end if;
+  if strpos(line, '"') = 0 or p_delimiter = '' then
+    return string_to_array(line, p_delimiter);  -- an empty delimiter: the line is one field
+  end if;
+  -- split at every delimiter, then join the parts of a quoted field until its quotes pair up
+  foreach part in array string_to_array(line, p_delimiter) loop
+    if acc is null then
+      if left(part, 1) <> '"' then
+        result := result || part;
+        used := used + length(part) + length(p_delimiter);
+        continue;
+      end if;
+      acc := part;
+    else
+      acc := acc || p_delimiter || part;
+    end if;
+    continue when (length(acc) - length(replace(acc, '"', ''))) % 2 = 1;
+    inner_text := substr(acc, 2, length(acc) - 2);
+    exit when right(acc, 1) <> '"' or strpos(replace(inner_text, '""', ''), '"') > 0;  -- not well formed: read below
+    result := result || replace(inner_text, '""', '"');
+    used := used + length(acc) + length(p_delimiter);
+    acc := null;
+  end loop;
+  if acc is null then
+    return result;
+  end if;
+  -- not well formed, or a quote left open at the end of the line: read the rest character class
+  -- by character class from where acc starts (Python csv's lenient reading)
+  line := substr(line, used + 1);
+  loop
+    if left(line, 1) <> '"' then
+      i := strpos(line, p_delimiter);
+      if i = 0 then
+        return result || line;
+      end if;
+      result := result || left(line, i - 1);
+      line := substr(line, i + length(p_delimiter));
+      continue;
+    end if;
+    val := '';
+    i := 2;
+    loop
+      q := strpos(substr(line, i), '"');
+      if q = 0 then
+        return result || (val || substr(line, i));
+      end if;
+      val := val || substr(line, i, q - 1);
+      i := i + q;
+      exit when substr(line, i, 1) <> '"';
+      val := val || '"';
+      i := i + 1;
+    end loop;
+    -- after the closing quote: anything up to the delimiter is kept as it is
+    line := substr(line, i);
+    q := strpos(line, p_delimiter);
+    if q = 0 then
+      return result || (val || line);
+    end if;
+    result := result || (val || left(line, q - 1));
+    line := substr(line, q + length(p_delimiter));
+  end loop;
+end;
+$$;
+comment on function siem_private.csv_fields(text, text) is
+  'The fields of one CSV line (RFC 4180 quoting, lenient on malformed quotes; a trailing CR dropped); used to read a header line and by parse_csv(). Never throws.';
+
+-- Header names as keys: trimmed of spaces (and a leading BOM, as Excel writes), a blank or
+-- repeated name becomes column_N (N = its 1-based position).
+create function siem_private.csv_header_keys(p_fields text[]) returns text[]
+  language plpgsql immutable strict parallel safe
+  as $$
+declare
+  result text[] := '{}';
+  name text;
+  i integer;
+begin
+  for i in 1 .. coalesce(cardinality(p_fields), 0) loop
+    name := btrim(p_fields[i], ' ');
+    if i = 1 then
+      name := ltrim(name, U&'\FEFF');
+    end if;
+    if coalesce(name, '') = '' or name = any (result) then
+      name := 'column_' || i;
+    end if;
+    result := result || name;
+  end loop;
+  return result;
+end;
+$$;
+comment on function siem_private.csv_header_keys(text[]) is
+  'CSV header fields as object keys: trimmed (and a BOM dropped); blank or repeated names become column_N.';
+
+-- One CSV line as {header name: value}. Empty fields are left out (as parse_kv leaves out empty
+-- values). A value beyond the header gets the key column_N (N = its 1-based position), so nothing
+-- is lost; missing trailing values are simply absent. A null or blank name in p_header is
+-- column_N too; a repeated one keeps the last value. Values stay text (canonicalize() types the
+-- canonical ones). Null for an empty line. Never throws.
+create function siem_private.parse_csv(p_line text, p_header text[], p_delimiter text default ',') returns jsonb
+  language plpgsql immutable parallel safe
+  as $$
+declare
+  vals text[] := siem_private.csv_fields(p_line, coalesce(p_delimiter, ','));
+  n integer := coalesce(cardinality(vals), 0);
+  h integer := coalesce(cardinality(p_header), 0);
+  keys text[];
+  i integer;
+begin
+  if n = 0 then
+    return null;
+  end if;
+  if n <= h then
+    keys := p_header[1:n];
+  else
+    keys := coalesce(p_header, '{}');
+    for i in h + 1 .. n loop
+      keys := keys || ('column_' || i);
+    end loop;
+  end if;
+  if array_position(keys, null) is not null or array_position(keys, '') is not null then
+    for i in 1 .. n loop
+      if coalesce(keys[i], '') = '' then
+        keys[i] := 'column_' || i;
+      end if;
+    end loop;
+  end if;
+  return jsonb_strip_nulls(jsonb_object(keys, array_replace(vals, '', null)));
+end;
+$$;
+comment on function siem_private.parse_csv(text, text[], text) is
+  'One CSV line as {header name: value}: empty fields left out, values beyond the header as column_N, null for an empty line. Never throws.';
+
+create table public.csv_sources (
+  source text primary key,
+  header text[] check (header is null or (cardinality(header) > 0 and array_position(header, null) is null and array_position(header, '') is null)),
+  delimiter text not null default ',' check (length(delimiter) = 1 and delimiter not in ('"', E'\n', E'\r')),
+  header_learned_at timestamptz,
+  description text
+);
+comment on table public.csv_sources is
+  E'Sources whose lines are CSV (one row per events_raw.source). header: the column names, configured here, or, when null, taken from the first line the ingest path sees for the source (siem_private.csv_header_for). See docs/parsing.md.';
+comment on column public.csv_sources.header is 'Column names, in order. Null until configured or learned from the source''s first line.';
+comment on column public.csv_sources.delimiter is 'Field delimiter, one character (comma by default; tab for TSV).';
+comment on column public.csv_sources.header_learned_at is 'When header was taken from a line of the source; null when an admin configured it (or it is not known yet).';
+
+alter table public.csv_sources enable row level security;
+create policy select_all on public.csv_sources for select to siem_analyst using (true);
+create policy admin_all on public.csv_sources for all to siem_admin using (true) with check (true);
+grant select on public.csv_sources to siem_analyst;
+grant insert, update, delete on public.csv_sources to siem_admin;
+
+-- The header of a CSV source, for the ingest trigger: csv_sources.header when known; otherwise
+-- p_first_line (the first line of the source in the batch, by batch_seq) is read as the header,
+-- stored with header_learned_at, and returned. When two batches race, the first to store wins and
+-- the other gets its header. Null when the source is not in csv_sources (or p_first_line has no
+-- field). Call it once per CSV source per batch, not per line.
+create function siem_private.csv_header_for(p_source text, p_first_line text) returns text[]
+  language plpgsql volatile
+  set search_path = pg_catalog, public
+  as $$
+declare
+  v_header text[];
+  v_delimiter text;
+begin
+  select s.header, s.delimiter into v_header, v_delimiter from public.csv_sources s where s.source = p_source;
+  if not found or v_header is not null then
+    return v_header;
+  end if;
+  v_header := siem_private.csv_header_keys(siem_private.csv_fields(coalesce(p_first_line, ''), v_delimiter));
+  if cardinality(v_header) = 0 then
+    return null;
+  end if;
+  update public.csv_sources s set header = v_header, header_learned_at = now()
+  where s.source = p_source and s.header is null
+  returning s.header into v_header;
+  if not found then
+    select s.header into v_header from public.csv_sources s where s.source = p_source;
+  end if;
+  return v_header;
+end;
+$$;
+comment on function siem_private.csv_header_for(text, text) is
+  'The header of a CSV source: csv_sources.header, or else p_first_line''s fields, stored as the header (first writer wins). Null when the source is not a CSV source. Once per source per batch.';
+
+-- Whether a line is the source's header line (the line it was learned from, or the header
+-- repeated, e.g. at the top of each rotated file): such a line is not a record.
+create function siem_private.csv_is_header(p_line text, p_header text[], p_delimiter text default ',') returns boolean
+  language sql immutable parallel safe
+  as $$
+  -- most lines do not even contain the first name (unless it was quoted with "" or made up)
+  select coalesce((strpos(p_line, p_header[1]) > 0 or strpos(p_header[1], '"') > 0 or p_header[1] like 'column\_%')
+                  and siem_private.csv_header_keys(siem_private.csv_fields(p_line, coalesce(p_delimiter, ','))) = p_header, false)
+$$;
+comment on function siem_private.csv_is_header(text, text[], text) is
+  'True when the line''s fields, read as header names, are the header: the line is a header line, not a record.';
