@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useAgentDatabase } from '../../test/database.ts';
 
@@ -28,5 +30,62 @@ describe('siem_private.parse_bsd_syslog', () => {
   it('keeps a message without a tag whole', async () => {
     const [row] = await parse('Mar 27 13:06:56 host a message without tag', '2026-03-27T14:00:00Z');
     expect(row).toMatchObject({ program: null, message: 'a message without tag' });
+  });
+});
+
+describe('siem_private.parse_bsd_syslog with an RFC 3339 timestamp', () => {
+  it('reads rsyslog\'s high-precision stamp with its year and offset', async () => {
+    expect(await parse('<28>2019-12-02T16:49:23.123456+02:00 host app[23410]: Test', '2026-01-01T00:00:00Z')).toEqual([
+      { pri: 28, ts: new Date('2019-12-02T14:49:23.123Z'), host: 'host', program: 'app', pid: '23410', message: 'Test' },
+    ]);
+    const [leap] = await parse('2016-12-31T23:59:60Z h kernel: leap', '2026-01-01T00:00:00Z');
+    expect(leap).toMatchObject({ pri: null, host: 'h', program: 'kernel', message: 'leap' });
+  });
+
+  it('returns null for impossible dates and malformed stamps', async () => {
+    for (const line of ['2019-02-29T00:00:00Z h x: y', '2019-13-01T00:00:00Z h x: y', '2019-12-02T16:49:23+24:00 h x: y', '2019-12-02T16:49:23 h x: y', '2019-12-02T16:49:23Z ']) {
+      expect(await parse(line, '2026-01-01T00:00:00Z')).toEqual([]);
+    }
+  });
+});
+
+interface Rfc3164Case {
+  input: string;
+  options: string;
+  valid: boolean;
+  expected: { priority: number; timestamp: string; hostname?: string; appname?: string; procid?: string; message?: string };
+}
+
+const rfc3164File = path.resolve(import.meta.dirname, '../../../shared/corpora/syslog/go-syslog_rfc3164_cases.json');
+
+// go-syslog's RFC 3164 vectors. The receipt time stands in for go-syslog's options: its year for
+// WithYear (and for the default, where go-syslog prints year 0000), UTC for the zone. WithTimezone
+// keeps the instant (only the printed zone changes), so it agrees; WithLocaleTimezone reads the
+// wall clock in another zone, which parse_bsd_syslog does not do (it reads UTC).
+describe.skipIf(!existsSync(rfc3164File))('go-syslog RFC 3164 vectors (../shared/corpora/syslog)', () => {
+  const cases = existsSync(rfc3164File) ? (JSON.parse(readFileSync(rfc3164File, 'utf8')) as { cases: Rfc3164Case[] }).cases : [];
+
+  it('parses the 14 valid vectors (13 to the same instant, the WithLocaleTimezone one as UTC) and rejects the invalid one', async () => {
+    expect(cases.length).toBe(15);
+    for (const c of cases) {
+      const year = /WithYear\((\d+)\)/.exec(c.options)?.[1] ?? '2026';
+      const rows = await parse(c.input, `${year}-12-31T23:59:59Z`);
+      if (!c.valid) {
+        expect(rows).toEqual([]);
+        continue;
+      }
+      const stamp = c.expected.timestamp.replace(/^0000/, year);
+      const ts = c.options.includes('WithLocaleTimezone') ? new Date(stamp.slice(0, 19) + 'Z') : new Date(stamp);
+      expect(rows).toEqual([
+        {
+          pri: c.expected.priority,
+          ts,
+          host: c.expected.hostname ?? null,
+          program: c.expected.appname ?? null,
+          pid: c.expected.procid ?? null,
+          message: c.expected.message ?? null,
+        },
+      ]);
+    }
   });
 });
