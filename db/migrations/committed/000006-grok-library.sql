@@ -1,5 +1,5 @@
 --! Previous: sha1:45f540c7c5739f977ee3e5d76f34217191d2d4c4
---! Hash: sha1:b26118212db1f4128287a5f36d8c8d6e31d37a6e
+--! Hash: sha1:f8faf85f85bf22a16bec226c0cf9e5b0e09c3924
 --! Message: grok-library
 
 -- Grok, part 2: the rest of the pattern library, in two field namings.
@@ -127,6 +127,108 @@ create or replace function siem_private.grok_match(p_expression text, p_input te
 $$;
 comment on function siem_private.grok_match(text, text) is
   'Matches one input against a grok expression with the legacy field naming: the fields as jsonb, {} when it matches without fields, null when it does not match. For trying patterns by hand; grok_match(expression, input, ''ecs-v1'') uses the ECS names.';
+
+--------------------------------------------------------------------------------
+-- Parsers choose their naming
+--------------------------------------------------------------------------------
+
+alter table public.parsers add column naming text not null default 'legacy' check (naming in ('legacy', 'ecs-v1'));
+comment on column public.parsers.naming is
+  'The field naming a grok pattern compiles with: legacy (clientip, verb, ...) or ecs-v1 ([source][address], [http][request][method], ...). Parsed fields keep those names in metadata unless field_aliases maps them to canonical ones.';
+
+-- As in migration 000003, plus the parser's naming.
+create or replace function siem_private.tg_parsers__compile() returns trigger
+  language plpgsql volatile
+  set search_path = pg_catalog, public
+  as $$
+declare
+  compiled siem_private.grok_compiled;
+  dissected record;
+begin
+  if new.kind = 'dissect' then
+    begin
+      dissected := siem_private.dissect_compile(new.pattern);
+    exception when invalid_parameter_value then
+      raise exception 'parser %: %', new.name, sqlerrm using errcode = 'invalid_parameter_value';
+    end;
+    new.dissect_literals := dissected.literals;
+    new.field_names := dissected.fields;
+    new.field_types := dissected.types;
+    new.compiled_regex := null;
+    if tg_op = 'INSERT' or new.pattern is distinct from old.pattern then
+      new.prefilter := coalesce(new.prefilter, nullif(dissected.literals[1], ''));
+    end if;
+    new.updated_at := now();
+    return new;
+  end if;
+  begin
+    compiled := siem_private.grok_compile(new.pattern, true, 0, new.naming);
+  exception when invalid_parameter_value then
+    raise exception 'parser %: %', new.name, sqlerrm using errcode = 'invalid_parameter_value';
+  end;
+  begin
+    perform '' ~ compiled.regex;
+  exception when invalid_regular_expression then
+    raise exception 'parser %: its pattern is not a valid PostgreSQL regular expression: %', new.name, sqlerrm
+      using errcode = 'invalid_parameter_value';
+  end;
+  new.compiled_regex := siem_private.grok_match_regex(compiled.regex);
+  new.field_names := compiled.fields;
+  new.field_types := compiled.types;
+  if tg_op = 'INSERT' or new.pattern is distinct from old.pattern then
+    new.prefilter := coalesce(new.prefilter, siem_private.grok_literal_prefix(new.pattern));
+  end if;
+  new.updated_at := now();
+  return new;
+end;
+$$;
+comment on function siem_private.tg_parsers__compile() is
+  'Compiles a parser on insert and update: dissect patterns into their delimiters, grok patterns (with fast pattern forms and the parser''s naming) into compiled_regex, field_names and field_types; sets the default prefilter. Errors name the parser.';
+
+-- As in migration 000004, plus the optional naming key.
+create or replace function public.import_parsers(definitions jsonb) returns integer
+  language plpgsql volatile
+  set search_path = pg_catalog, public
+  as $$
+declare
+  v_count integer;
+  v_bad text;
+begin
+  if jsonb_typeof(definitions) is distinct from 'object' then
+    raise exception 'import_parsers: expected an object of parsers by name, got %', coalesce(jsonb_typeof(definitions), 'null')
+      using errcode = 'invalid_parameter_value';
+  end if;
+  select string_agg(key, ', ') into v_bad
+  from jsonb_each(definitions)
+  where jsonb_typeof(value) <> 'object' or jsonb_typeof(value -> 'pattern') is distinct from 'string';
+  if v_bad is not null then
+    raise exception 'import_parsers: every parser needs a pattern (a string); check %', v_bad using errcode = 'invalid_parameter_value';
+  end if;
+  select string_agg(key, ', ') into v_bad
+  from jsonb_each(definitions)
+  where value ? 'naming' and (value ->> 'naming') is distinct from 'legacy' and (value ->> 'naming') is distinct from 'ecs-v1';
+  if v_bad is not null then
+    raise exception 'import_parsers: naming must be legacy or ecs-v1; check %', v_bad using errcode = 'invalid_parameter_value';
+  end if;
+
+  insert into public.event_types (name)
+  select distinct coalesce(value ->> 'event_type', key) from jsonb_each(definitions)
+  on conflict (name) do nothing;
+
+  insert into public.parsers as p (name, source, program, pattern, event_type, priority, prefilter, enabled, kind, naming)
+  select key, value ->> 'source', value ->> 'program', value ->> 'pattern', coalesce(value ->> 'event_type', key),
+         coalesce((value ->> 'priority')::integer, 100), value ->> 'prefilter', coalesce((value ->> 'enabled')::boolean, true),
+         coalesce(value ->> 'kind', 'grok'), coalesce(value ->> 'naming', 'legacy')
+  from jsonb_each(definitions)
+  on conflict (name) do update set
+    source = excluded.source, program = excluded.program, pattern = excluded.pattern, event_type = excluded.event_type,
+    priority = excluded.priority, prefilter = excluded.prefilter, enabled = excluded.enabled, kind = excluded.kind,
+    naming = excluded.naming;
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
+$$;
+comment on function public.import_parsers(jsonb) is 'Upserts parsers from {name: {pattern, source, program, event_type, priority, prefilter, enabled, kind, naming}}; used by `siem parsers import`.';
 
 --------------------------------------------------------------------------------
 -- Core, syslog and httpd patterns of migration 000002: ECS forms, and fixes
@@ -300,7 +402,8 @@ insert into grok_library values
 
 -- Squid native access log: time elapsed client code/status bytes method URL user hierarchy/peer type
 insert into grok_library values
-  ('SQUID3_STATUS', $g$(?:%{POSINT:[http][response][status_code]:int}|0)$g$, null),
+  -- 000: no reply was sent
+  ('SQUID3_STATUS', $g$(?:%{POSINT:[http][response][status_code]:int}|0+)$g$, null),
   ('SQUID3',
    $g$%{NUMBER:timestamp}\s+%{NUMBER:duration}\s%{IP:client_address}\s%{WORD:cache_result}/%{NONNEGINT:status_code}\s%{NUMBER:bytes}\s%{WORD:request_method}\s%{NOTSPACE:url}\s%{NOTSPACE:user}\s%{WORD:hierarchy_code}/(?:-|%{IPORHOST:server})\s%{NOTSPACE:content_type}$g$,
    $g$%{NUMBER:timestamp}\s+%{NUMBER:[squid][request][duration]:int}\s%{IP:[source][ip]}\s%{WORD:[event][action]}/%{SQUID3_STATUS}\s%{INT:[http][response][bytes]:int}\s%{WORD:[http][request][method]}\s%{NOTSPACE:[url][original]}\s(?:-|%{NOTSPACE:[user][name]})\s%{WORD:[squid][hierarchy_code]}/(?:-|%{IPORHOST:[destination][address]})\s(?:-|%{NOTSPACE:[http][response][mime_type]})$g$);
@@ -750,8 +853,8 @@ insert into grok_library values
   ('CISCOTIMESTAMP', $g$%{MONTH} +%{MONTHDAY}(?: %{YEAR})? %{TIME}$g$, null),
   ('CISCOTAG', $g$[A-Z0-9]+-%{INT}-(?:[A-Z0-9_]+)$g$, null),
   ('CISCO_TAGGED_SYSLOG',
-   $g$(?:<%{POSINT:syslog_pri}>)?%{CISCOTIMESTAMP:timestamp}(?: %{SYSLOGHOST:sysloghost})?: %%{CISCOTAG:ciscotag}:$g$,
-   $g$(?:<%{POSINT:[log][syslog][priority]:int}>)?%{CISCOTIMESTAMP:timestamp}(?: %{SYSLOGHOST:[host][hostname]})?: %%{CISCOTAG:[cisco][asa][tag]}:$g$),
+   $g$(?:<%{POSINT:syslog_pri}>)?%{CISCOTIMESTAMP:timestamp}(?: %{SYSLOGHOST:sysloghost})? ?: %%{CISCOTAG:ciscotag}:$g$,
+   $g$(?:<%{POSINT:[log][syslog][priority]:int}>)?%{CISCOTIMESTAMP:timestamp}(?: %{SYSLOGHOST:[host][hostname]})? ?: %%{CISCOTAG:[cisco][asa][tag]}:$g$),
   ('CISCO_ACTION', $g$(?:Built|Teardown|Deny|Denied|denied|requested|permitted|denied by ACL|discarded|est-allowed|Dropping|created|deleted)$g$, null),
   ('CISCO_REASON', $g$(?:Duplicate TCP SYN|Failed to locate egress interface|Invalid transport field|No matching connection|DNS Response|DNS Query|(?:%{WORD}\s*)*)$g$, null),
   ('CISCO_DIRECTION', $g$(?:Inbound|inbound|Outbound|outbound)$g$, null),
