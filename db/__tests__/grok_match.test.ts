@@ -96,6 +96,10 @@ describe('siem_private.grok_match', () => {
     expect(await grok(expression, 'GET /a user=bob note=hi;')).toEqual({ verb: 'GET', path: '/a', user: 'bob', note: 'hi' });
   });
 
+  it('keeps leading inline options in front of the expression', async () => {
+    expect(await grok('(?i)failed %{DATA:what} for %{GREEDYDATA:rest}', 'FAILED login for bob')).toEqual({ what: 'login', rest: 'bob' });
+  });
+
   it('matches exact expressions only against the whole input, unanchored ones anywhere', async () => {
     expect(await grok('^%{UNIXPATH}$', '/var/log/syslog')).toEqual({});
     expect(await grok('^%{UNIXPATH}$', 'see /var/log/syslog')).toBeNull();
@@ -141,9 +145,9 @@ function eventOf(testCase: GrokCase, result: Record<string, unknown> | null): Re
 /** A dotted path; a trailing `.N` indexes an array (`message.0`). */
 function lookup(fields: Record<string, unknown>, key: string): unknown {
   if (key in fields) return fields[key];
-  const indexed = /^(.*)\.(\d+)$/.exec(key);
-  const list = indexed ? fields[indexed[1]] : undefined;
-  return Array.isArray(list) ? list[Number(indexed![2])] : undefined;
+  const [, path, index] = /^(.*)\.(\d+)$/.exec(key) ?? [];
+  const list = path === undefined ? undefined : fields[path];
+  return Array.isArray(list) ? list[Number(index)] : undefined;
 }
 
 function passes(testCase: GrokCase, result: Record<string, unknown> | null): boolean {

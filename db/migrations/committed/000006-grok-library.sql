@@ -1,5 +1,5 @@
 --! Previous: sha1:45f540c7c5739f977ee3e5d76f34217191d2d4c4
---! Hash: sha1:f8faf85f85bf22a16bec226c0cf9e5b0e09c3924
+--! Hash: sha1:ecbe8caa88fca9df4e7a8bdd7edec946289fe98f
 --! Message: grok-library
 
 -- Grok, part 2: the rest of the pattern library, in two field namings.
@@ -15,12 +15,18 @@
 -- longest overall match and sizes an optional group or alternation by its own greediness, not by
 -- backtracking order: fields are delimited by what may not appear in them ([^;]*, \S+, ...)
 -- rather than by a lazy .*? inside an optional group, which PostgreSQL would stretch.
+--
+-- Patterns that Logstash defines only in its ECS set (ZEEK_*, IPTABLES*, CISCO_*_USER, ...) have
+-- ECS names in both namings, unless a legacy pattern here builds on them (BIND9_QUERYLOG,
+-- HAPROXYHTTPREQUESTLINE, ELB_V1_HTTP_LOG, BACULA_LOG, ...); those read legacy names in legacy.
 
 --------------------------------------------------------------------------------
 -- Two namings
 --------------------------------------------------------------------------------
 
 alter table public.grok_patterns add column ecs_definition text;
+comment on table public.grok_patterns is
+  'Grok patterns by name, referenced as %{NAME}, %{NAME:field} or %{NAME:field:int|float}. The builtin ones are our own library covering the Logstash pattern set (core, syslog, httpd, java, aws, cisco, ... ) in its legacy and ECS v1 field namings (definition, ecs_definition).';
 comment on column public.grok_patterns.ecs_definition is
   'The same pattern with ECS v1 field names ([source][ip], [http][request][method], ...), used when an expression is compiled with the ecs-v1 naming; null when it would equal definition (no captures, or the same names). definition always has the legacy names.';
 comment on column public.grok_patterns.definition is
@@ -127,6 +133,53 @@ create or replace function siem_private.grok_match(p_expression text, p_input te
 $$;
 comment on function siem_private.grok_match(text, text) is
   'Matches one input against a grok expression with the legacy field naming: the fields as jsonb, {} when it matches without fields, null when it does not match. For trying patterns by hand; grok_match(expression, input, ''ecs-v1'') uses the ECS names.';
+
+-- As in migration 000002, but embedded options at the start of the expression ((?i) ...) stay at
+-- the start: PostgreSQL accepts them nowhere else, so the greedy wrapper goes after them.
+create or replace function siem_private.grok_match_regex(p_regex text) returns text
+  language plpgsql immutable strict parallel safe
+  as $$
+declare
+  i integer := 1;
+  n integer := length(p_regex);
+  c text;
+  in_bracket boolean := false;
+  options text := substring(p_regex from '^\(\?[a-z]+\)');
+begin
+  if options is not null then
+    return options || siem_private.grok_match_regex(substr(p_regex, length(options) + 1));
+  end if;
+  while i <= n loop
+    c := substr(p_regex, i, 1);
+    if c = '\' then
+      i := i + 2;
+      continue;
+    end if;
+    if in_bracket then
+      if c = ']' and substr(p_regex, i - 1, 1) <> '[' and substr(p_regex, i - 2, 2) <> '[^' then
+        in_bracket := false;
+      end if;
+    elsif c = '[' then
+      in_bracket := true;
+    elsif c = '(' and substr(p_regex, i + 1, 1) = '?' then
+      i := i + 2; -- group syntax, not a quantifier
+      continue;
+    elsif c in ('*', '+', '?') or (c = '{' and substr(p_regex, i + 1, 1) ~ '[0-9]') then
+      if c = '{' then
+        i := i + strpos(substr(p_regex, i), '}') - 1;
+      end if;
+      if substr(p_regex, i + 1, 1) = '?' then
+        return '(?:' || p_regex || ')|(?!x)x';
+      end if;
+      return p_regex;
+    end if;
+    i := i + 1;
+  end loop;
+  return p_regex;
+end;
+$$;
+comment on function siem_private.grok_match_regex(text) is
+  'The regular expression to match a compiled grok expression with: when its first quantifier is lazy, a never-matching second branch makes the whole RE greedy (longest), as grok users expect; leading embedded options stay first.';
 
 --------------------------------------------------------------------------------
 -- Parsers choose their naming
@@ -264,10 +317,11 @@ from (values
 ) as f (name, definition, ecs)
 where g.name = f.name;
 
--- HOSTNAME without the 63-character label limit and the redundant trailing \b alternative: the
--- same matches in unanchored use, and half the compile time of an expression using it
--- (PostgreSQL builds a sub-automaton per capture group, and {0,62} is 62 states in each).
--- Parsers use its fast_definition, unchanged.
+-- HOSTNAME without the trailing \b alternative (redundant beside \.?) and without the 63-character
+-- label limit, which halves the compile time of an expression using it: PostgreSQL builds a
+-- sub-automaton per capture group, and {0,62} is 62 states in each. Longer labels now match whole
+-- (unanchored, the old form matched their first 63 characters). Parsers use its fast_definition,
+-- unchanged.
 update public.grok_patterns g set definition = $g$\b[0-9A-Za-z][0-9A-Za-z-]*(?:\.[0-9A-Za-z][0-9A-Za-z-]*)*\.?$g$
 where g.name = 'HOSTNAME';
 
@@ -989,3 +1043,5 @@ insert into public.grok_patterns as g (name, definition, ecs_definition, builtin
 select l.name, l.definition, nullif(l.ecs, l.definition), true
 from grok_library l
 on conflict (name) do update set definition = excluded.definition, ecs_definition = excluded.ecs_definition, builtin = true;
+
+drop table grok_library;
