@@ -1,5 +1,5 @@
 --! Previous: sha1:45f540c7c5739f977ee3e5d76f34217191d2d4c4
---! Hash: sha1:ecbe8caa88fca9df4e7a8bdd7edec946289fe98f
+--! Hash: sha1:cd030abe9cd0254e36e628400023028b0787852d
 --! Message: grok-library
 
 -- Grok, part 2: the rest of the pattern library, in two field namings.
@@ -463,12 +463,13 @@ insert into grok_library values
    $g$%{NUMBER:timestamp}\s+%{NUMBER:[squid][request][duration]:int}\s%{IP:[source][ip]}\s%{WORD:[event][action]}/%{SQUID3_STATUS}\s%{INT:[http][response][bytes]:int}\s%{WORD:[http][request][method]}\s%{NOTSPACE:[url][original]}\s(?:-|%{NOTSPACE:[user][name]})\s%{WORD:[squid][hierarchy_code]}/(?:-|%{IPORHOST:[destination][address]})\s(?:-|%{NOTSPACE:[http][response][mime_type]})$g$);
 
 -- BIND 9 query log: date category: level: client [@0x...] ip#port (name): query: name class type flags (server)
+-- In legacy naming querytype keeps the flags after the type ("A +E(0)K"), as it always has.
 insert into grok_library values
   ('BIND9_TIMESTAMP', $g$%{MONTHDAY}-%{MONTH}-%{YEAR} %{TIME}$g$, null),
   ('BIND9_DNSTYPE', $g$(?:A|AAAA|AFSDB|APL|AXFR|CAA|CDNSKEY|CDS|CERT|CNAME|CSYNC|DHCID|DLV|DNAME|DNSKEY|DS|EUI48|EUI64|HINFO|HIP|HTTPS|IPSECKEY|IXFR|KEY|KX|LOC|MX|NAPTR|NS|NSEC|NSEC3|NSEC3PARAM|NULL|OPENPGPKEY|OPT|PTR|RP|RRSIG|SIG|SMIMEA|SOA|SPF|SRV|SSHFP|SVCB|TA|TKEY|TLSA|TSIG|TXT|URI|ZONEMD|ANY|TYPE[0-9]+)$g$, null),
   ('BIND9_CATEGORY', $g$queries$g$, null),
   ('BIND9_QUERYLOGBASE',
-   $g$client(?: @0x[0-9A-Fa-f]+)? %{IP:clientip}#%{POSINT:clientport} \((?<query>[^)]*)\): query: \S+ (?:IN|CH|HS|ANY|NONE|CLASS[0-9]+) %{BIND9_DNSTYPE:querytype}(?: \S*)? \(%{IP:dns}\)$g$,
+   $g$client(?: @0x[0-9A-Fa-f]+)? %{IP:clientip}#%{POSINT:clientport} \((?<query>[^)]*)\): query: \S+ (?:IN|CH|HS|ANY|NONE|CLASS[0-9]+) (?<querytype>%{BIND9_DNSTYPE}(?: \S*)?) \(%{IP:dns}\)$g$,
    $g$client(?: @0x[0-9A-Fa-f]+)? %{IP:[client][ip]}#%{POSINT:[client][port]:int} \((?<[bind][log][question][name]>[^)]*)\): query: %{NOTSPACE:[dns][question][name]} (?<[dns][question][class]>IN|CH|HS|ANY|NONE|CLASS[0-9]+) %{BIND9_DNSTYPE:[dns][question][type]}(?: (?<[bind][log][question][flags]>\S*))? \(%{IP:[server][ip]}\)$g$),
   ('BIND9_QUERYLOG',
    $g$%{BIND9_TIMESTAMP:timestamp} %{BIND9_CATEGORY}: %{LOGLEVEL:loglevel}: %{BIND9_QUERYLOGBASE}$g$,
