@@ -96,6 +96,21 @@ describe('siem_private.grok_match', () => {
     expect(await grok(expression, 'GET /a user=bob note=hi;')).toEqual({ verb: 'GET', path: '/a', user: 'bob', note: 'hi' });
   });
 
+  it('compiles every builtin pattern, in both namings, into a valid PostgreSQL regular expression', async () => {
+    const { rows } = await context.db.pool.query(`
+      select g.name, n.naming, c.regex
+      from grok_patterns g
+      cross join (values ('legacy'), ('ecs-v1')) as n (naming)
+      cross join lateral siem_private.grok_compile('%{' || g.name || '}', false, 0, n.naming) c
+      where g.builtin`);
+    expect(rows.length).toBeGreaterThan(700);
+    const invalid: string[] = [];
+    for (const row of rows) {
+      await context.db.pool.query(`select '' ~ $1`, [row.regex]).catch((error: Error) => invalid.push(`${row.name} (${row.naming}): ${error.message}`));
+    }
+    expect(invalid).toEqual([]);
+  });
+
   it('keeps leading inline options in front of the expression', async () => {
     expect(await grok('(?i)failed %{DATA:what} for %{GREEDYDATA:rest}', 'FAILED login for bob')).toEqual({ what: 'login', rest: 'bob' });
   });
