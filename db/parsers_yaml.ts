@@ -10,12 +10,14 @@ export interface ParserDefinition {
   prefilter?: string;
   enabled?: boolean;
   kind?: 'grok' | 'dissect' | 'access_log' | 'kv';
+  /** Field naming of the grok pattern (default legacy). */
+  naming?: 'legacy' | 'ecs-v1';
 }
 
 export class ParserFileError extends Error {}
 
 const stringKeys = ['pattern', 'source', 'program', 'event_type', 'prefilter'] as const;
-const knownKeys = new Set<string>([...stringKeys, 'priority', 'enabled', 'kind']);
+const knownKeys = new Set<string>([...stringKeys, 'priority', 'enabled', 'kind', 'naming']);
 
 /** Reads and checks a parsers YAML document; every problem is reported with the parser's name. */
 export function parseParsersYaml(text: string): Record<string, ParserDefinition> {
@@ -45,6 +47,7 @@ export function parseParsersYaml(text: string): Record<string, ParserDefinition>
     if (entry.priority !== undefined && !Number.isInteger(entry.priority)) problems.push(`${name}: priority must be a whole number`);
     if (entry.enabled !== undefined && typeof entry.enabled !== 'boolean') problems.push(`${name}: enabled must be true or false`);
     if (entry.kind !== undefined && !['grok', 'dissect', 'access_log', 'kv'].includes(entry.kind as string)) problems.push(`${name}: kind must be grok, dissect, access_log or kv`);
+    if (entry.naming !== undefined && !['legacy', 'ecs-v1'].includes(entry.naming as string)) problems.push(`${name}: naming must be legacy or ecs-v1`);
   }
   if (problems.length > 0) throw new ParserFileError(problems.join('\n'));
   return document as Record<string, ParserDefinition>;
@@ -60,6 +63,7 @@ export interface ParserRow {
   prefilter: string | null;
   enabled: boolean;
   kind: 'grok' | 'dissect' | 'access_log' | 'kv';
+  naming: 'legacy' | 'ecs-v1';
 }
 
 /** Writes parsers in the same shape, leaving out what equals the defaults. */
@@ -75,6 +79,7 @@ export function parsersToYaml(rows: ParserRow[]): string {
     if (row.prefilter !== null) entry.prefilter = row.prefilter;
     if (!row.enabled) entry.enabled = false;
     if (row.kind !== 'grok') entry.kind = row.kind;
+    if (row.naming !== 'legacy') entry.naming = row.naming;
     document[row.name] = entry as ParserDefinition;
   }
   return stringify(document, { lineWidth: 0 });

@@ -22,7 +22,7 @@ export async function parsersExportCommand(config: Config, options: { file?: str
   const rows = await withOwner(config, async (client) => {
     const result = await client.query<ParserRow>(
       `select name, source, program, pattern, event_type, priority,
-              nullif(prefilter, siem_private.grok_literal_prefix(pattern)) as prefilter, enabled, kind
+              nullif(prefilter, siem_private.grok_literal_prefix(pattern)) as prefilter, enabled, kind, naming
        from public.parsers order by priority, name`,
     );
     return result.rows;

@@ -31,6 +31,17 @@ describe('import_parsers', () => {
     expect((await context.db.pool.query(`select count(*)::int as n from parsers where name = 'good_one'`)).rows[0].n).toBe(0);
   });
 
+  it('compiles a parser with the naming it asks for', async () => {
+    const pattern = '%{IP:[source][ip]} %{SYSLOGPROG}';
+    expect(await importParsers({ ecs_named: { pattern, naming: 'ecs-v1' }, legacy_named: { pattern } })).toBe(2);
+    const { rows } = await context.db.pool.query(`select name, naming, field_names from parsers where name in ('ecs_named', 'legacy_named') order by name`);
+    expect(rows).toEqual([
+      { name: 'ecs_named', naming: 'ecs-v1', field_names: ['[source][ip]', '[process][name]', '[process][pid]'] },
+      { name: 'legacy_named', naming: 'legacy', field_names: ['[source][ip]', 'program', 'pid'] },
+    ]);
+    await expect(importParsers({ odd: { pattern, naming: 'ecs' } })).rejects.toThrow('import_parsers: naming must be legacy or ecs-v1; check odd');
+  });
+
   it('rejects entries without a pattern', async () => {
     await expect(importParsers({ no_pattern: { source: 'x' } })).rejects.toThrow('every parser needs a pattern (a string); check no_pattern');
     await expect(importParsers(['not', 'an', 'object'])).rejects.toThrow('expected an object of parsers by name');

@@ -36,8 +36,8 @@ c: just a string
 
   it('writes what it reads, leaving out defaults', () => {
     const yaml = parsersToYaml([
-      { name: 'ssh_failed', source: 'syslog', program: 'sshd', pattern: 'Failed %{WORD:m}', event_type: 'ssh_failed', priority: 100, prefilter: null, enabled: true, kind: 'grok' },
-      { name: 'web', source: 'nginx', program: null, pattern: '^%{COMMONAPACHELOG}', event_type: 'http_access', priority: 20, prefilter: null, enabled: false, kind: 'grok' },
+      { name: 'ssh_failed', source: 'syslog', program: 'sshd', pattern: 'Failed %{WORD:m}', event_type: 'ssh_failed', priority: 100, prefilter: null, enabled: true, kind: 'grok', naming: 'legacy' },
+      { name: 'web', source: 'nginx', program: null, pattern: '^%{COMMONAPACHELOG}', event_type: 'http_access', priority: 20, prefilter: null, enabled: false, kind: 'grok', naming: 'ecs-v1' },
     ]);
     expect(yaml).toBe(`ssh_failed:
   source: syslog
@@ -49,7 +49,16 @@ web:
   event_type: http_access
   priority: 20
   enabled: false
+  naming: ecs-v1
 `);
-    expect(parseParsersYaml(yaml).web).toEqual({ source: 'nginx', pattern: '^%{COMMONAPACHELOG}', event_type: 'http_access', priority: 20, enabled: false });
+    expect(parseParsersYaml(yaml).web).toEqual({
+      source: 'nginx',
+      pattern: '^%{COMMONAPACHELOG}',
+      event_type: 'http_access',
+      priority: 20,
+      enabled: false,
+      naming: 'ecs-v1',
+    });
+    expect(() => parseParsersYaml('x:\n  pattern: a\n  naming: ecs\n')).toThrow('x: naming must be legacy or ecs-v1');
   });
 });
