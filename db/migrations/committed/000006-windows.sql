@@ -1,5 +1,5 @@
---! Previous: sha1:731dfc1d3e36717aef62058c4b026d81e066844c
---! Hash: sha1:20ffb8bd92cadf10c4173fbdb147f7a49dcfff6d
+--! Previous: sha1:45f540c7c5739f977ee3e5d76f34217191d2d4c4
+--! Hash: sha1:b3619df0f1460c38a5ba7b6147d8ec205b03de84
 --! Message: windows
 
 -- Windows events (Security, System, Sysmon) normalized in SQL. The agent sends each event as one

@@ -1,5 +1,5 @@
---! Previous: sha1:da8e45b805960eed96935b276522b167eac9f49c
---! Hash: sha1:78da5c90e3d4eb4199e2a5a2b450cdf7f5c27835
+--! Previous: sha1:dc25f41c0ad3f7cf146d8adf6a56e4eca3e4b250
+--! Hash: sha1:1dc883755600d5dc3edbf93cddc7e14ee3795536
 --! Message: formats
 
 -- More line formats, as functions the ingest trigger can call per line: RFC 5424 syslog, CEF and

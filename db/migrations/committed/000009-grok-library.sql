@@ -1,5 +1,5 @@
---! Previous: sha1:78da5c90e3d4eb4199e2a5a2b450cdf7f5c27835
---! Hash: sha1:fcec9700459b63d9ed0a6af42281cb7094025868
+--! Previous: sha1:1dc883755600d5dc3edbf93cddc7e14ee3795536
+--! Hash: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
 --! Message: grok-library
 
 -- Grok, part 2: the rest of the pattern library, in two field namings.
