@@ -1,12 +1,15 @@
 import type { Envelope } from './envelope.ts';
 
-/** Realistic sample traffic for `siem start --demo` and the benchmarks: sshd, sudo, nginx, JSON apps, Windows logons, firewall. */
+/** Realistic sample traffic for `siem start --demo` and the benchmarks: sshd, sudo, nginx, JSON apps, Windows logons, ufw (kv), CEF, RFC 5424, CSV. */
 const hosts = ['web-01', 'web-02', 'db-01', 'bastion', 'mail-01', 'k8s-node-3'];
 const users = ['alice', 'bob', 'carol', 'deploy', 'root', 'admin', 'oracle', 'test', 'ubuntu', 'git'];
 const paths = ['/', '/login', '/api/v1/orders', '/static/app.js', '/wp-login.php', '/admin', '/health', '/.env', '/api/v1/users/42'];
 const agents = ['Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0', 'curl/8.5.0', 'python-requests/2.31', 'Go-http-client/1.1', 'sqlmap/1.7'];
 const attackers = ['185.220.101.4', '45.155.205.233', '103.145.13.9', '194.26.29.120', '81.2.69.142', '2.125.160.216'];
 const internal = ['10.0.0.12', '10.0.0.27', '192.168.1.20', '172.16.4.9'];
+
+/** The demo's CSV source (a VPN gateway's session export), registered in csv_sources by `siem start --demo` and the benchmarks. */
+export const demoCsvSource = { source: 'vpn', header: ['timestamp', 'user', 'clientip', 'result', 'account'] };
 
 export type Random = () => number;
 
@@ -91,6 +94,24 @@ export function sampleLine(random: Random, now: Date): SampleLine {
     };
   }
   if (roll < 0.9) return { source: 'windows', host: 'dc01', line: JSON.stringify(windowsLogon(random, now, attacker)) };
+  if (roll < 0.93) {
+    return {
+      source: 'syslog',
+      host: 'fw-edge',
+      line: `<134>${syslogTime(now)} fw-edge CEF:0|Fortinet|FortiGate|7.2|${int(random, 10000, 99999)}|traffic denied|5|src=${attacker} spt=${int(random, 1024, 65535)} dst=${pick(random, internal)} dpt=${pick(random, [22, 443, 3389])} proto=TCP act=deny suser=${pick(random, users)}`,
+    };
+  }
+  if (roll < 0.96) {
+    return {
+      source: 'syslog',
+      host,
+      line: `<165>1 ${now.toISOString()} ${host} backupd ${int(random, 100, 9999)} JOB [job@32473 id="${int(random, 1, 500)}" target="s3"] backup finished: ${int(random, 1, 90000)} files`,
+    };
+  }
+  if (roll < 0.98) {
+    const user = pick(random, users);
+    return { source: demoCsvSource.source, host: 'vpn-gw', line: `${now.toISOString()},${user},${random() < 0.5 ? attacker : pick(random, internal)},${pick(random, ['ok', 'ok', 'fail'])},"${user}@corp, remote"` };
+  }
   return {
     source: 'syslog',
     host,

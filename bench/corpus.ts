@@ -1,10 +1,10 @@
 import { createWriteStream, existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { sampleLine, seededRandom, type Random } from '../agent/demo.ts';
+import { demoCsvSource, sampleLine, seededRandom, type Random } from '../agent/demo.ts';
 
 /** The sources of the mixed corpus, each written to its own file (the agent sends one source per stream). */
-export const sources = ['syslog', 'nginx', 'app', 'windows'] as const;
+export const sources = ['syslog', 'nginx', 'app', 'windows', 'vpn'] as const;
 
 /** Lines an ingest path must survive: binary, NUL, invalid UTF-8, broken JSON, cut and long lines. */
 function garbageLine(random: Random): Buffer {
@@ -19,10 +19,12 @@ function garbageLine(random: Random): Buffer {
 
 /** The demo mix written per source (the agent sends one source per stream), with 10 % garbage. */
 export async function ensureMixedCorpus(workDir: string, lines: number): Promise<Record<(typeof sources)[number], string>> {
-  const files = Object.fromEntries(sources.map((source) => [source, path.join(workDir, `mixed-v2-${lines}-${source}.log`)])) as Record<(typeof sources)[number], string>;
+  const files = Object.fromEntries(sources.map((source) => [source, path.join(workDir, `mixed-v3-${lines}-${source}.log`)])) as Record<(typeof sources)[number], string>;
   if (sources.every((source) => existsSync(files[source]))) return files;
   const random = seededRandom(7);
   const outs = Object.fromEntries(sources.map((source) => [source, createWriteStream(files[source] + '.partial')]));
+  // the CSV source's file starts with its header line, as an exported file does
+  outs[demoCsvSource.source]!.write(demoCsvSource.header.join(',') + '\n');
   const start = Date.UTC(2026, 10, 24, 0, 0, 0);
   for (let i = 0; i < lines; i++) {
     const sample = sampleLine(random, new Date(start + i * 10));

@@ -7,6 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { encodeRawRow, rawColumns } from '../agent/envelope.ts';
 import { readLines } from '../agent/lines.ts';
 import { withClient } from '../db/setup.ts';
+import { demoCsvSource } from '../agent/demo.ts';
 import { ensureMixedCorpus } from './corpus.ts';
 import { startBenchDatabase, type BenchDatabase } from './database.ts';
 import type { Benchmark, Figure } from './types.ts';
@@ -76,7 +77,7 @@ async function storedCounts(database: BenchDatabase) {
   return withClient(database.ownerUrl, async (client) => {
     const { rows } = await client.query<{ events: number; quarantined: number; parsed: number }>(
       `select (select count(*)::int from events) as events, (select count(*)::int from quarantine) as quarantined,
-              (select count(*)::int from events where event_type not in ('text', 'syslog', 'json')) as parsed`,
+              (select count(*)::int from events where event_type not in ('text', 'syslog', 'json', 'csv_header')) as parsed`,
     );
     return rows[0]!;
   });
@@ -84,12 +85,15 @@ async function storedCounts(database: BenchDatabase) {
 
 export const ingestBenchmark: Benchmark = {
   name: 'ingest',
-  description: 'siem ingest of a mixed corpus (syslog: sshd/sudo/ufw kv; nginx; JSON apps; Windows events; 10 % garbage), each file with its source, parsing on, vs bare COPY',
+  description: 'siem ingest of a mixed corpus (syslog: sshd/sudo/ufw kv/CEF/RFC 5424; nginx; JSON apps; Windows events; CSV; 10 % garbage), each file with its source, parsing on, vs bare COPY',
   async run({ quick, workDir, log }) {
     const lines = quick ? 100_000 : 1_000_000;
     const rounds = quick ? 1 : 2;
     const files = await ensureMixedCorpus(workDir, lines);
     const database = await startBenchDatabase(workDir);
+    // the CSV source learns its header from the first line of its file, which is one more line
+    const sent = lines + 1;
+    await withClient(database.ownerUrl, (client) => client.query('insert into csv_sources (source) values ($1)', [demoCsvSource.source]));
     try {
       let bareBest = Infinity;
       let parsedBest = Infinity;
@@ -100,17 +104,17 @@ export const ingestBenchmark: Benchmark = {
         bareBest = Math.min(bareBest, bare);
         parsedBest = Math.min(parsedBest, await ingestMixed(database, files, log, `round ${round}, parsing on`));
         const stored = await storedCounts(database);
-        if (stored.events + stored.quarantined !== lines) throw new Error(`lost lines: sent ${lines}, events ${stored.events}, quarantine ${stored.quarantined}`);
-        log(`round ${round}: stored ${stored.events} events (${stored.parsed} named by a parser) + ${stored.quarantined} quarantined = ${lines} lines sent`);
+        if (stored.events + stored.quarantined !== sent) throw new Error(`lost lines: sent ${sent}, events ${stored.events}, quarantine ${stored.quarantined}`);
+        log(`round ${round}: stored ${stored.events} events (${stored.parsed} named by a parser) + ${stored.quarantined} quarantined = ${sent} lines sent`);
         await withClient(database.ownerUrl, (client) => client.query('truncate events, quarantine'));
       }
       // The same lines without parsing: what parsing costs.
       await withClient(database.ownerUrl, (client) => client.query('update siem_private.ingest_settings set parse = false'));
       plainBest = await ingestMixed(database, files, log, 'parsing off');
-      const bareRate = lines / bareBest;
+      const bareRate = sent / bareBest;
       const figures: Figure[] = [
         { name: 'ingest.bare_copy', value: Math.round(bareRate), unit: 'lines/s', note: 'one COPY of the same lines into an unindexed, trigger-less table shaped like events_raw' },
-        { name: 'ingest.siem_ingest', value: Math.round(lines / parsedBest), unit: 'lines/s', note: 'siem ingest per source: events_raw -> parsing trigger -> events (+ quarantine)' },
+        { name: 'ingest.siem_ingest', value: Math.round(sent / parsedBest), unit: 'lines/s', note: 'siem ingest per source: events_raw -> parsing trigger -> events (+ quarantine)' },
         { name: 'ingest.ratio', value: Number((bareBest / parsedBest).toFixed(3)), unit: 'ratio', note: 'parsing on / bare COPY; target >= 0.15, aim 0.25' },
         { name: 'ingest.ratio_parse_off', value: Number((bareBest / plainBest).toFixed(3)), unit: 'ratio', note: 'the same with siem_private.ingest_settings.parse = false' },
       ];

@@ -8,6 +8,8 @@ import { startWorker } from '../../worker/run.ts';
 import { startApiServer } from '../../api/server.ts';
 import { requestRole } from '../../api/preset.ts';
 import { startDemoFeed } from '../../agent/demo_feed.ts';
+import { demoCsvSource } from '../../agent/demo.ts';
+import { withClient } from '../../db/setup.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const webDir = path.join(projectRoot, 'web');
@@ -83,6 +85,12 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
     log('api')(`no login yet: every request runs as the ${requestRole} role`);
 
     if (demo) {
+      await withClient(database.urls.owner, (client) =>
+        client.query(`insert into csv_sources (source, header, description) values ($1, $2, 'demo: VPN sessions') on conflict (source) do nothing`, [
+          demoCsvSource.source,
+          demoCsvSource.header,
+        ]),
+      );
       const pool = new pg.Pool({ connectionString: database.urls.agent, max: 2 });
       pool.on('error', (error) => log('demo')(`database connection lost: ${error.message}`));
       const feed = startDemoFeed({ pool, eventsPerSecond: config.demoEventsPerSecond, log: log('demo') });

@@ -36,12 +36,12 @@ describe('parsers and siem_private.normalize_line', () => {
       (await context.db.pool.query(`select canonical_names, canonical_types, canonical_unique from parsers where name = 'sshd_failed'`)).rows[0];
     expect(await canonical()).toEqual({
       canonical_names: ['auth_method', 'username', 'src_ip', 'src_port', ''],
-      canonical_types: [null, null, null, 'int', null],
+      canonical_types: [null, null, 'ip', 'int', null],
       canonical_unique: true,
     });
     await context.db.pool.query(`insert into field_aliases (alias, canonical) values ('auth_method', 'method_of_auth')`);
     await context.db.pool.query(`update canonical_fields set type = 'text' where name = 'src_port'`);
-    expect(await canonical()).toMatchObject({ canonical_names: ['method_of_auth', 'username', 'src_ip', 'src_port', ''], canonical_types: [null, null, null, null, null] });
+    expect(await canonical()).toMatchObject({ canonical_names: ['method_of_auth', 'username', 'src_ip', 'src_port', ''], canonical_types: [null, null, 'ip', null, null] });
     await context.db.pool.query(`delete from field_aliases where alias = 'auth_method'`);
     await context.db.pool.query(`update canonical_fields set type = 'int' where name = 'src_port'`);
   });
@@ -100,7 +100,9 @@ describe('parsers and siem_private.normalize_line', () => {
 
 async function normalize(lines: string[], source: string) {
   const { rows } = await context.db.pool.query(
-    `select x.* from unnest($1::text[]) with ordinality as l(line, n), siem_private.normalize_line(l.line, $2, '2026-11-24T10:05:00Z') x order by l.n`,
+    `select x.ts, x.host, x.event_type, x.metadata, x.reject_reason
+     from siem_private.normalize_lines($1::text[], array_fill($2::text, array[cardinality($1::text[])]), array_fill('2026-11-24T10:05:00Z'::timestamptz, array[cardinality($1::text[])])) x
+     order by x.n`,
     [lines, source],
   );
   return rows;
@@ -117,7 +119,7 @@ describe.skipIf(!existsSync(authLog))('sshd lines of a real auth.log (../shared/
       `select x.event_type, count(*)::int as n,
               count(*) filter (where x.metadata ? 'username' and x.metadata ? 'src_ip' and jsonb_typeof(x.metadata -> 'src_port') = 'number')::int as complete,
               count(*) filter (where x.metadata ? 'username' and x.metadata ? 'src_ip')::int as with_user_and_ip
-       from unnest($1::text[]) l(line), siem_private.normalize_line(l.line, 'syslog', '2026-04-01T00:00:00Z') x
+       from siem_private.normalize_lines($1::text[], array_fill('syslog'::text, array[cardinality($1::text[])]), array_fill('2026-04-01T00:00:00Z'::timestamptz, array[cardinality($1::text[])])) x
        where x.event_type in ('ssh_failed', 'ssh_invalid_user') group by 1 order by 1`,
       [lines],
     );
@@ -172,7 +174,7 @@ describe.skipIf(!existsSync(accessLog))('a real Apache combined log (../shared/c
     const lines = readFileSync(accessLog, 'utf8').split('\n').filter((line) => line.length > 0);
     const { rows } = await context.db.pool.query(
       `select x.event_type, count(*)::int as n, count(*) filter (where x.metadata ? 'src_ip' and jsonb_typeof(x.metadata -> 'http_status') = 'number')::int as complete
-       from unnest($1::text[]) l(line), siem_private.normalize_line(l.line, 'apache', now()) x group by 1`,
+       from siem_private.normalize_lines($1::text[], array_fill('apache'::text, array[cardinality($1::text[])]), array_fill(now(), array[cardinality($1::text[])])) x group by 1`,
       [lines],
     );
     expect(rows).toEqual([{ event_type: 'http_access', n: lines.length, complete: lines.length }]);

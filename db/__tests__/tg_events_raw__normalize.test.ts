@@ -144,10 +144,14 @@ describe('tg_events_raw__normalize with parsing on (the default)', () => {
       [batch.id],
     );
     expect(rows[0]).toEqual({ n: failed, complete: failed });
-    // the trigger and normalize_line agree on every line
+    // the trigger and normalize_lines agree on every line
     const differing = await parsing.db.pool.query(
-      `select count(*)::int as n from events e, siem_private.normalize_line(e.message, e.source, e.raw_ts) x
-       where e.batch_id = $1 and (x.event_type is distinct from e.event_type or x.metadata is distinct from e.metadata)`,
+      `with lines as (select array_agg(e.message order by e.id) as raw, array_agg(e.source order by e.id) as sources,
+                             array_agg(e.raw_ts order by e.id) as received, array_agg(e.event_type order by e.id) as types,
+                             array_agg(e.metadata order by e.id) as metadata
+                      from events e where e.batch_id = $1)
+       select count(*)::int as n from lines, siem_private.normalize_lines(lines.raw, lines.sources, lines.received) x
+       where x.event_type is distinct from lines.types[x.n] or x.metadata is distinct from lines.metadata[x.n]`,
       [batch.id],
     );
     expect(differing.rows[0].n).toBe(0);
