@@ -30,8 +30,8 @@ const QuarantineQuery = gql`
 
 const ReparseMutation = gql`
   mutation Reparse($since: Datetime) {
-    reparse(input: { pSince: $since }) {
-      results {
+    reparse(input: { since: $since }) {
+      result {
         examined
         eventsUpdated
         movedToEvents
@@ -65,7 +65,7 @@ export function QuarantinePage() {
     variables: { first: pageSize, after: cursors.at(-1) ?? null, condition: reason ? { reason } : null },
     requestPolicy: 'cache-and-network',
   });
-  const [reparsing, reparse] = useMutation<{ reparse: { results: { examined: number; eventsUpdated: number; movedToEvents: number; stillQuarantined: number }[] } }>(ReparseMutation);
+  const [reparsing, reparse] = useMutation<{ reparse: { result: { examined: number; eventsUpdated: number; movedToEvents: number; stillQuarantined: number }[] } }>(ReparseMutation);
   const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
   const [selected, setSelected] = useState<QuarantineRow | null>(null);
   const data = result.data?.quarantines;
@@ -73,7 +73,7 @@ export function QuarantinePage() {
   async function runReparse() {
     const answer = await reparse({ since: new Date(Date.now() - 7 * 86_400_000).toISOString() });
     if (answer.error) return setMessage({ text: describeError(answer.error), error: true });
-    const r = answer.data?.reparse.results[0];
+    const r = answer.data?.reparse.result[0];
     setMessage({ text: r ? `Re-parsed ${r.examined} lines: ${r.movedToEvents} moved to events, ${r.stillQuarantined} still quarantined.` : 'Re-parse finished.' });
     setCursors([null]);
     refetch({ requestPolicy: 'network-only' });
