@@ -25,7 +25,8 @@ export function DashboardsPage() {
     if (id) navigate(`/dashboards/${id}?edit=1`);
   }
 
-  const nodes = result.data?.dashboards.nodes ?? [];
+  // Few rows per user; the API offers no updated_at ordering, so newest first is sorted here.
+  const nodes = [...(result.data?.dashboards?.nodes ?? [])].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   return (
     <div className="page">
       <div className="page-header">

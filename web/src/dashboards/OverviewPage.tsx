@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { gql, useQuery } from 'urql';
 import { useCapabilities } from '../lib/capabilities.ts';
 import { navigate } from '../lib/router.ts';
@@ -87,34 +87,44 @@ function useSettled(result: { data?: unknown; error?: unknown }, id: string, onR
   }, [settled, id, onReady]);
 }
 
-const CountryQuery = gql`
-  query SourceIpCountry($start: Datetime!, $end: Datetime!, $fields: JSON) {
-    searchEvents(start: $start, end: $end, fields: $fields, limit: 1) {
-      enrichment
-    }
-  }
-`;
+/** One request for the countries of all listed IPs: an aliased searchEvents (limit 1) per IP. */
+export function countryQuery(ips: string[]): string {
+  // With no IPs the query is paused, but urql still parses it: keep it valid.
+  const fields = ips.map((_, i) => `ip${i}: searchEvents(start: $start, end: $end, fields: $f${i}, limit: 1) { enrichment }`).join('\n') || '__typename';
+  const variables = ips.map((_, i) => `$f${i}: JSON`).join(', ');
+  return `query SourceIpCountries($start: Datetime!, $end: Datetime!${variables ? ', ' + variables : ''}) {\n${fields}\n}`;
+}
 
-function Country({ ip, start, end }: { ip: string; start: string; end: string }) {
-  const [result] = useQuery<{ searchEvents: { enrichment: Record<string, unknown> | null }[] }>({ query: CountryQuery, variables: { start, end, fields: { src_ip: ip } } });
-  const geoip = result.data?.searchEvents[0]?.enrichment?.geoip as { country?: string; country_code?: string } | undefined;
-  if (!result.data) return <span className="muted">…</span>;
-  return <span>{geoip?.country ?? geoip?.country_code ?? '—'}</span>;
+function countryOf(enrichment: Record<string, unknown> | null | undefined): string {
+  const geoip = enrichment?.geoip as { country?: string; country_code?: string; city?: string } | undefined;
+  return geoip?.country ?? geoip?.country_code ?? '—';
+}
+
+function useCountries(ips: string[], start: string, end: string) {
+  const query = useMemo(() => countryQuery(ips), [ips.join(',')]);
+  const variables = useMemo(() => ({ start, end, ...Object.fromEntries(ips.map((ip, i) => [`f${i}`, { src_ip: ip }])) }), [query, start, end]);
+  const [result] = useQuery<Record<string, { enrichment: Record<string, unknown> | null }[] | null>>({ query, variables, pause: ips.length === 0 });
+  return (ip: string) => {
+    if (result.error) return '?';
+    if (!result.data) return '…';
+    return countryOf(result.data[`ip${ips.indexOf(ip)}`]?.[0]?.enrichment);
+  };
 }
 
 function TopSourceIps({ range, now, onReady }: { range: string; now: number; onReady: (id: string) => void }) {
   const { start, end } = minuteRange(relativeRanges.find((r) => r.value === range) ? msOf(range) : 86_400_000, now);
-  const [result] = useQuery<{ topValues: TopValue[] }>({ query: TopValuesQuery, variables: { start, end, field: 'src_ip', limit: 10 } });
+  const [result] = useQuery<{ topValues: TopValue[] | null }>({ query: TopValuesQuery, variables: { start, end, field: 'src_ip', limit: 10 } });
   useSettled(result, 'src-ips', onReady);
+  const rows = (result.data?.topValues ?? []).filter((v) => v.value !== null).map((v) => ({ ip: v.value!, count: Number(v.count) }));
+  const country = useCountries(rows.map((r) => r.ip), start, end);
   if (result.error) return <ErrorState error={result.error} />;
   if (!result.data) return <Loading />;
-  const rows = result.data.topValues.filter((v) => v.value !== null).map((v) => ({ ip: v.value!, count: Number(v.count) }));
   if (!rows.length) return <Empty>No events with a source IP in this range.</Empty>;
   return (
     <DataTable
       columns={[
         { key: 'ip', label: 'Source IP', render: (r) => <Link href={searchHref(withValue({ ...emptySearch, range: { kind: 'relative', last: range } }, 'src_ip', r.ip))}>{r.ip}</Link> },
-        { key: 'country', label: 'Country', render: (r) => <Country ip={r.ip} start={start} end={end} /> },
+        { key: 'country', label: 'Country', render: (r) => country(r.ip) },
         { key: 'count', label: 'Events', numeric: true },
       ]}
       rows={rows}
@@ -151,10 +161,10 @@ function QuarantineCount({ onReady }: { onReady: (id: string) => void }) {
   useSettled(result, 'quarantine', onReady);
   if (result.error) return <ErrorState error={result.error} />;
   if (!result.data) return <Loading />;
-  const count = result.data.quarantines.totalCount;
+  const count = result.data.quarantines?.totalCount ?? null;
   return (
     <button type="button" className="tile-link" onClick={() => navigate('/quarantine')}>
-      <NumberTile value={count} unit="lines in quarantine" tone={count > 0 ? 'warn' : 'ok'} />
+      <NumberTile value={count} unit="lines in quarantine" tone={count ? 'warn' : 'ok'} />
     </button>
   );
 }

@@ -1,12 +1,12 @@
 import { useEffect, useMemo } from 'react';
 import { useQuery } from 'urql';
 import { navigate } from '../lib/router.ts';
-import { formatTs, pickBucket, relativeMs } from '../lib/time.ts';
+import { bucketMs, formatTs, pickBucket, relativeMs } from '../lib/time.ts';
 import { EventCountsQuery, SearchQuery, TopValuesQuery, type CountRow, type EventRow, type TopValue } from '../search/queries.ts';
 import { emptySearch, searchHref, withValue } from '../search/searchState.ts';
 import { ErrorState, Loading } from '../ui/states.tsx';
 import type { WidgetDef } from './layout.ts';
-import { eventsToRows, sumCounts, toBucketTotals, toCategories, toSeries } from './transform.ts';
+import { eventsToRows, fillSeries, sumCounts, toBucketTotals, toCategories, toSeries } from './transform.ts';
 import { BarChart, DataTable, LineChart, NumberTile, PieChart } from './widgets.tsx';
 
 /** The [start, end) of a relative range, rounded to the minute so re-renders reuse the cached answer. */
@@ -57,7 +57,7 @@ export function WidgetView({ widget, range, now, onReady }: { widget: WidgetDef;
     if (widget.kind === 'bar') return <BarChart items={toBucketTotals(rows).map((c) => ({ ...c, label: formatTs(c.label).slice(5, 16) }))} />;
     if (widget.kind === 'table')
       return <DataTable columns={[{ key: 'label', label: 'Time (UTC)', render: (r) => formatTs(String(r.label)) }, { key: 'value', label: 'Events', numeric: true }]} rows={toBucketTotals(rows).reverse() as unknown as Record<string, unknown>[]} rowKey={(r) => String(r.label)} />;
-    return <LineChart series={toSeries(rows)} />;
+    return <LineChart series={fillSeries(toSeries(rows), start, end, bucketMs(bucket))} />;
   }
   if (widget.metric === 'top_values') {
     const items = toCategories(top.data?.topValues ?? []);

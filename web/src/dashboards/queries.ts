@@ -12,7 +12,7 @@ export interface DashboardRow {
 
 export const DashboardsQuery = gql`
   query Dashboards {
-    dashboards(orderBy: [UPDATED_AT_DESC]) {
+    dashboards {
       nodes {
         rowId
         title

@@ -19,6 +19,19 @@ export function toSeries(rows: CountRow[], fallbackId = 'events'): TimeSeries[] 
   return series.sort((a, b) => b.total - a.total).slice(0, 8).map(({ id, points }) => ({ id, points }));
 }
 
+/** Adds the empty buckets of [start, end) to every series, so a line shows quiet periods as zero. */
+export function fillSeries(series: TimeSeries[], start: string, end: string, bucketMs: number): TimeSeries[] {
+  const first = Math.floor(Date.parse(start) / bucketMs) * bucketMs;
+  const last = Date.parse(end);
+  if (!(last > first) || (last - first) / bucketMs > 2000) return series;
+  return series.map((s) => {
+    const values = new Map(s.points.map((p) => [Math.floor(Date.parse(p.x) / bucketMs) * bucketMs, p.y]));
+    const points: TimeSeries['points'] = [];
+    for (let t = first; t < last; t += bucketMs) points.push({ x: new Date(t).toISOString(), y: values.get(t) ?? 0 });
+    return { id: s.id, points };
+  });
+}
+
 /** Totals per bucket, for bar charts and tables over time. */
 export function toBucketTotals(rows: CountRow[]): Category[] {
   const sums = new Map<string, number>();

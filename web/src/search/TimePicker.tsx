@@ -33,7 +33,7 @@ export function TimePicker({ range, onChange }: { range: TimeRange; onChange: (r
   return (
     <div className="time-picker" onKeyDown={(event) => event.key === 'Escape' && setOpen(false)}>
       <button type="button" className="button" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)} data-testid="time-picker">
-        🕒 {describeRange(range)}
+        {describeRange(range)} ▾
       </button>
       {open && (
         <div className="popover" id={id} ref={panel} role="dialog" aria-label="Time range">

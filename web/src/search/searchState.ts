@@ -67,7 +67,7 @@ export function parseSearch(params: URLSearchParams): SearchState {
     columns: columns.length ? columns : defaultColumns,
   };
   const event = params.get('event');
-  if (event && /^\d+@.+$/.test(event)) state.event = event;
+  if (event && /^\d+@.+$/.test(event) && isIsoTime(event.slice(event.indexOf('@') + 1))) state.event = event;
   return state;
 }
 

@@ -27,7 +27,7 @@ export function useSearch(state: SearchState, now: number) {
   return {
     result,
     rows,
-    total: total.data ? { count: Number(total.data.searchEventsTotal.count), capped: total.data.searchEventsTotal.capped } : null,
+    total: total.data?.searchEventsTotal ? { count: Number(total.data.searchEventsTotal.count), capped: total.data.searchEventsTotal.capped } : null,
     totalError: total.error,
     page: cursors.length,
     hasOlder: rows.length === pageSize,

@@ -6,8 +6,8 @@ import { emptySearch, searchHref } from '../search/searchState.ts';
 import { Empty, ErrorState } from '../ui/states.tsx';
 
 const TailSubscription = gql`
-  subscription Tail($eventTypes: [String], $hosts: [String], $q: String) {
-    eventsAdded(eventTypes: $eventTypes, hosts: $hosts, q: $q) {
+  subscription Tail($sources: [String], $hosts: [String], $eventTypes: [String], $tags: [String], $fields: JSON, $q: String) {
+    eventsAdded(sources: $sources, hosts: $hosts, eventTypes: $eventTypes, tags: $tags, fields: $fields, q: $q) {
       count
       events {
         rowId
@@ -55,12 +55,13 @@ export function TailPage() {
   };
   const [result] = useSubscription<{ eventsAdded: { count: number; events: TailEvent[] } }>({
     query: TailSubscription,
-    variables: { eventTypes: list(applied.eventTypes), hosts: list(applied.hosts), q: applied.q.trim() || null },
+    // Every argument is passed, null included: the API's tail plan fails when an earlier one is left out.
+    variables: { sources: null, hosts: list(applied.hosts), eventTypes: list(applied.eventTypes), tags: null, fields: null, q: applied.q.trim() || null },
   });
   useEffect(() => {
     const batch = result.data?.eventsAdded;
     if (!batch) return;
-    setMatched((m) => m + batch.count);
+    setMatched((m) => m + Math.max(batch.count, batch.events.length));
     if (pausedRef.current) setHeld((h) => mergeTail(h, batch.events));
     else setEvents((e) => mergeTail(e, batch.events));
   }, [result.data]);
@@ -103,7 +104,7 @@ export function TailPage() {
             setPaused(!paused);
           }}
         >
-          {paused ? '▶ Resume' : '⏸ Pause'}
+          {paused ? 'Resume' : 'Pause'}
         </button>
         <button type="button" className="button" onClick={() => setEvents([])}>
           Clear
