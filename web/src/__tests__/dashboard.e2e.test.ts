@@ -121,7 +121,7 @@ describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
     await page.getByTestId('widget-over-time').locator('svg').first().waitFor();
     await page.getByTestId('widget-by-type').locator('svg').first().waitFor();
     await page.getByTestId('widget-by-host').locator('svg').first().waitFor();
-    expect(await page.getByTestId('widget-src-ips').getByText('203.0.113.', { exact: false }).count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('widget-src-ips').locator('tbody tr').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('widget-failed-logins').locator('.number-value').textContent()).not.toBe('0');
     expect(await page.locator('.state-error').count()).toBe(0);
     await shot('02-overview-light');
