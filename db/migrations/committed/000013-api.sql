@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:7088062963cd592eb99bb439163dc6eac97f5a0e
+--! Hash: sha1:d52fca78a2e75c38393ba8b0810cfa8078f7383c
 --! Message: api
 
 -- The API's database side: users and login (bcrypt, JWT claims), API tokens, dashboards, the audit
@@ -513,12 +513,15 @@ create function siem_private.tg_events__rollup() returns trigger
 begin
   -- Subtract what left (delete, or the old side of an update), then add what arrived; rows are
   -- locked in key order so that concurrent batches never deadlock.
-  if tg_op = 'UPDATE' and not exists (
-    select from new_events n
-    left join old_events o on o.id = n.id and o.ts = n.ts and o.event_type is not distinct from n.event_type
-      and o.host is not distinct from n.host and o.source is not distinct from n.source
-    where o.id is null) and (select count(*) from new_events) = (select count(*) from old_events) then
-    return null; -- an update that moved no event between buckets or groups (enrichment, say)
+  -- (Each transition table is named only in a branch for the operations that have it.)
+  if tg_op = 'UPDATE' then
+    if not exists (
+      select from new_events n
+      left join old_events o on o.id = n.id and o.ts = n.ts and o.event_type = n.event_type
+        and o.host = n.host and o.source = n.source
+      where o.id is null) then
+      return null; -- an update that moved no event between buckets or groups (enrichment, say)
+    end if;
   end if;
   if tg_op in ('DELETE', 'UPDATE') then
     insert into public.event_rollups as r (bucket_size, dimension, bucket, value, count)
