@@ -2,6 +2,7 @@ import { PgSimplifyInflectionPreset } from '@graphile/simplify-inflection';
 import { GraphQLError } from 'postgraphile/graphql';
 import type pg from 'pg';
 import { makePgService } from 'postgraphile/adaptors/pg';
+import { isSafeError } from 'postgraphile/grafast';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { AuthError, pgSettingsFor, type Authenticator, type Identity, type Limits } from './auth.ts';
 import type { Metrics } from './metrics.ts';
@@ -26,6 +27,9 @@ export interface PresetOptions {
 /** PostgreSQL error classes whose message is meant for the client: permission, input, limits. */
 const clientErrorCodes = /^(42501|22023|22P02|22007|22008|23505|23503|23514|23502|54000|57014|P0001)$/;
 
+/** PostGraphile's own messages about what the caller may see or change (no SQL in them). */
+const postgraphileMessages = /^No values were (updated|deleted) in collection '\w+' because no values you can (update|delete) were found matching these criteria\.$/;
+
 /** Errors the client sees: GraphQL's own (syntax, validation, ours) and client-class database errors; nothing else. */
 export function makeMaskError(exposeErrors: boolean) {
   return (error: GraphQLError): GraphQLError => {
@@ -33,6 +37,7 @@ export function makeMaskError(exposeErrors: boolean) {
     const original = error.originalError as (Error & { code?: string }) | undefined;
     if (!original || original instanceof GraphQLError) return error;
     const code = typeof original.code === 'string' ? original.code : '';
+    if (isSafeError(original) || postgraphileMessages.test(original.message)) return error;
     if (original instanceof AuthError || clientErrorCodes.test(code)) {
       const message = code === '57014' ? 'the query took too long (statement timeout): narrow the time range or filters' : original.message;
       return new GraphQLError(message, { nodes: error.nodes, positions: error.positions, path: error.path });

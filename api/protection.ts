@@ -29,7 +29,7 @@ export const defaultProtection: ProtectionLimits = { maxDepth: 10, maxCost: 50_0
 
 const pageArguments = new Set(['first', 'last', 'limit']);
 /** Connections over these node types must say how many rows they want: they can be huge. */
-const unboundedForbidden = new Set(['Event', 'EventsConnection', 'AuditLog', 'AuditLogsConnection']);
+const unboundedForbidden = new Set(['EventConnection', 'QuarantineConnection', 'AuditLogConnection', 'IngestBatchConnection']);
 
 function argumentValue(node: ValueNode, variables: Record<string, unknown>): unknown {
   if (node.kind === Kind.VARIABLE) return variables[node.name.value];
@@ -116,8 +116,8 @@ export function checkOperation(
         rows = pageSize ?? limits.assumedListSize;
       }
       // A connection's `nodes` and `edges` are the list whose size the connection's arguments set.
-      const childMultiplier = isConnection ? multiplier * rows : returnsList(fieldDef.type) && !['nodes', 'edges'].includes(name) ? multiplier * rows : multiplier;
-      walk(selection.selectionSet, named, childDepth, isConnection ? childMultiplier : childMultiplier, seen);
+      const multipliesChildren = isConnection || (returnsList(fieldDef.type) && !['nodes', 'edges'].includes(name));
+      walk(selection.selectionSet, named, childDepth, multipliesChildren ? multiplier * rows : multiplier, seen);
       if (cost > limits.maxCost) {
         problem = new GraphQLError(`The query is too expensive: its cost exceeds ${limits.maxCost} (fields × rows they may return). Ask for fewer rows or fields.`);
         return;

@@ -136,6 +136,13 @@ export function makeRestHandler({ pool, authenticator, limits, metrics }: { pool
         return [200, { events: rows.map(eventJson), next_cursor: rows.length === limit ? rows[rows.length - 1]!.cursor : null }];
       },
     },
+    {
+      name: '/events/*',
+      pattern: /^\/events\/./,
+      async run() {
+        return [404, { error: 'not found: see docs/api.md for the REST routes' }];
+      },
+    },
   ];
 
   return async function handleRest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { addUser } from '../../bin/commands/user.ts';
-import { startApiServer, type ApiServer } from '../server.ts';
+import { startApiServer, type ApiOptions, type ApiServer } from '../server.ts';
 import type { TestDatabase } from '../../test/database.ts';
 
 export interface TestApi {
@@ -16,7 +16,7 @@ export interface TestApi {
 }
 
 /** The real API server on a free port, over a test database. */
-export async function startTestApi(db: TestDatabase, options: { exposeErrors?: boolean } = {}): Promise<TestApi> {
+export async function startTestApi(db: TestDatabase, options: { exposeErrors?: boolean; limits?: ApiOptions['limits'] } = {}): Promise<TestApi> {
   const jwtSecret = randomBytes(32).toString('hex');
   const api = await startApiServer({
     authenticatorUrl: db.urls.authenticator,
@@ -26,6 +26,7 @@ export async function startTestApi(db: TestDatabase, options: { exposeErrors?: b
     graphiql: false,
     jwtSecret,
     exposeErrors: options.exposeErrors ?? false,
+    limits: options.limits,
   });
   const owner = new pg.Pool({ connectionString: db.urls.owner, max: 2 });
   const graphql: TestApi['graphql'] = async (query, variables, token) => {

@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode } from 'postgraphile/graphql';
+import { GraphQLError, Kind, visit, type DocumentNode, type OperationDefinitionNode } from 'postgraphile/graphql';
 import type pg from 'pg';
 import type { Identity } from '../auth.ts';
 import { operationLabel, type Metrics } from '../metrics.ts';
@@ -6,13 +6,29 @@ import { checkOperation, type ProtectionLimits } from '../protection.ts';
 
 const secretKey = /pass(word)?|secret|token|authorization/i;
 
+/** Variables that feed an argument or input field named like a secret (`password: $p`). */
+function secretVariables(document: DocumentNode): Set<string> {
+  const names = new Set<string>();
+  const note = (name: string, value: { kind: string; name?: { value: string } }) => {
+    if (secretKey.test(name) && value.kind === Kind.VARIABLE && value.name) names.add(value.name.value);
+  };
+  visit(document, {
+    Argument: (node) => note(node.name.value, node.value),
+    ObjectField: (node) => note(node.name.value, node.value),
+  });
+  return names;
+}
+
 /** Variables as they go into the audit log: secrets replaced, size bounded. */
-export function redactVariables(value: unknown, depth = 0): unknown {
+export function redactVariables(value: unknown, depth = 0, secretNames: Set<string> = new Set()): unknown {
   if (depth > 6) return '[deep]';
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => redactVariables(v, depth + 1));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, secretKey.test(k) ? '[redacted]' : redactVariables(v, depth + 1)]),
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+        k,
+        secretKey.test(k) || (depth === 0 && secretNames.has(k)) ? '[redacted]' : redactVariables(v, depth + 1),
+      ]),
     );
   }
   if (typeof value === 'string' && value.length > 2000) return value.slice(0, 2000) + '…';
@@ -63,7 +79,7 @@ export function makeOperationsPlugin({ pool, metrics, limits }: { pool: pg.Pool;
           identity?.role ?? 'siem_anonymous',
           operation.name?.value ?? null,
           fields,
-          JSON.stringify(redactVariables(args.variableValues ?? {})),
+          JSON.stringify(redactVariables(args.variableValues ?? {}, 0, secretVariables(args.document))),
           !failed,
           error,
         ])

@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:7088062963cd592eb99bb439163dc6eac97f5a0e
+--! Hash: sha1:fb03bdcec8f5f8b099aac4a577d6ded7c6f5d3fe
 --! Message: api
 
 -- The API's database side: users and login (bcrypt, JWT claims), API tokens, dashboards, the audit
@@ -346,7 +346,7 @@ comment on function public.events_neighbours(public.events, integer, integer) is
 grant execute on function public.events_neighbours(public.events, integer, integer) to siem_analyst;
 
 -- The WHERE clause of a search; the values are bound as $1..$10 by the caller (never spliced in).
-create function siem_private.event_search_where(p_has_sources boolean, p_has_hosts boolean, p_has_event_types boolean,
+create function public.event_search_where(p_has_sources boolean, p_has_hosts boolean, p_has_event_types boolean,
                                                 p_has_tags boolean, p_has_fields boolean, p_has_q boolean, p_has_cursor boolean)
   returns text
   language sql immutable
@@ -360,17 +360,17 @@ create function siem_private.event_search_where(p_has_sources boolean, p_has_hos
     || case when p_has_q then ' and e.message ilike $8' else '' end
     || case when p_has_cursor then ' and (e.ts, e.id) < ($9, $10)' else '' end
 $$;
-comment on function siem_private.event_search_where(boolean, boolean, boolean, boolean, boolean, boolean, boolean) is
-  'The WHERE clause for the filters that are present, with the values as parameters $1..$10 (start, end, sources, hosts, event types, tags, fields, q pattern, cursor ts, cursor id).';
+comment on function public.event_search_where(boolean, boolean, boolean, boolean, boolean, boolean, boolean) is
+  E'@behavior -*\nThe WHERE clause for the filters that are present, with the values as parameters $1..$10 (start, end, sources, hosts, event types, tags, fields, q pattern, cursor ts, cursor id).';
 
-create function siem_private.like_pattern(p_text text) returns text
+create function public.like_pattern(p_text text) returns text
   language sql immutable strict parallel safe
   as $$
   select '%' || replace(replace(replace(p_text, '\', '\\'), '%', '\%'), '_', '\_') || '%'
 $$;
-comment on function siem_private.like_pattern(text) is 'An ILIKE pattern matching p_text literally as a substring.';
+comment on function public.like_pattern(text) is E'@behavior -*\nAn ILIKE pattern matching p_text literally as a substring.';
 
-create function siem_private.check_search_args(p_start timestamptz, p_end timestamptz, p_fields jsonb) returns void
+create function public.check_search_args(p_start timestamptz, p_end timestamptz, p_fields jsonb) returns void
   language plpgsql immutable
   as $$
 begin
@@ -382,7 +382,15 @@ begin
   end if;
 end
 $$;
-comment on function siem_private.check_search_args(timestamptz, timestamptz, jsonb) is 'Refuses a search without a time range or with fields that are not an object.';
+comment on function public.check_search_args(timestamptz, timestamptz, jsonb) is E'@behavior -*\nRefuses a search without a time range or with fields that are not an object.';
+
+-- Helpers of the search functions, which run as the caller (so RLS applies) and so need them in public.
+revoke execute on function public.event_search_where(boolean, boolean, boolean, boolean, boolean, boolean, boolean) from public;
+revoke execute on function public.like_pattern(text) from public;
+revoke execute on function public.check_search_args(timestamptz, timestamptz, jsonb) from public;
+grant execute on function public.event_search_where(boolean, boolean, boolean, boolean, boolean, boolean, boolean) to siem_analyst;
+grant execute on function public.like_pattern(text) to siem_analyst;
+grant execute on function public.check_search_args(timestamptz, timestamptz, jsonb) to siem_analyst;
 
 create function public.search_events(
   p_start timestamptz, p_end timestamptz,
@@ -397,7 +405,7 @@ declare
   v_cursor_ts timestamptz;
   v_cursor_id bigint;
 begin
-  perform siem_private.check_search_args(p_start, p_end, p_fields);
+  perform public.check_search_args(p_start, p_end, p_fields);
   p_limit := coalesce(p_limit, 50);
   if p_limit < 1 or p_limit > 500 then
     raise exception 'limit must be between 1 and 500' using errcode = '22023';
@@ -411,11 +419,11 @@ begin
   end if;
   return query execute
     'select e.* from public.events e where '
-    || siem_private.event_search_where(p_sources is not null, p_hosts is not null, p_event_types is not null,
+    || public.event_search_where(p_sources is not null, p_hosts is not null, p_event_types is not null,
                                        p_tags is not null, p_fields is not null, nullif(p_q, '') is not null, p_cursor is not null)
     || ' order by e.ts desc, e.id desc limit $11'
     using p_start, p_end, p_sources, p_hosts, p_event_types, p_tags, p_fields,
-          siem_private.like_pattern(nullif(p_q, '')), v_cursor_ts, v_cursor_id, p_limit;
+          public.like_pattern(nullif(p_q, '')), v_cursor_ts, v_cursor_id, p_limit;
 end
 $$;
 comment on function public.search_events(timestamptz, timestamptz, text[], text[], text[], text[], jsonb, text, text, integer) is
@@ -436,19 +444,19 @@ create function public.search_events_total(
 declare
   v_count bigint;
 begin
-  perform siem_private.check_search_args(p_start, p_end, p_fields);
+  perform public.check_search_args(p_start, p_end, p_fields);
   p_cap := coalesce(p_cap, 10000);
   if p_cap < 1 or p_cap > 100000 then
     raise exception 'cap must be between 1 and 100000' using errcode = '22023';
   end if;
   execute
     'select count(*) from (select from public.events e where '
-    || siem_private.event_search_where(p_sources is not null, p_hosts is not null, p_event_types is not null,
+    || public.event_search_where(p_sources is not null, p_hosts is not null, p_event_types is not null,
                                        p_tags is not null, p_fields is not null, nullif(p_q, '') is not null, false)
     || ' limit $11) s'
     into v_count
     using p_start, p_end, p_sources, p_hosts, p_event_types, p_tags, p_fields,
-          siem_private.like_pattern(nullif(p_q, '')), null::timestamptz, null::bigint, p_cap + 1;
+          public.like_pattern(nullif(p_q, '')), null::timestamptz, null::bigint, p_cap + 1;
   return (least(v_count, p_cap), v_count > p_cap)::public.search_total;
 end
 $$;
@@ -471,11 +479,11 @@ begin
   end if;
   return query execute
     'select e.* from public.events e where '
-    || siem_private.event_search_where(p_sources is not null, p_hosts is not null, p_event_types is not null,
+    || public.event_search_where(p_sources is not null, p_hosts is not null, p_event_types is not null,
                                        p_tags is not null, p_fields is not null, nullif(p_q, '') is not null, false)
     || ' and ($11::uuid[] is null or e.batch_id = any($11)) order by e.ts desc, e.id desc limit 500'
     using p_min_ts, p_max_ts + interval '1 microsecond', p_sources, p_hosts, p_event_types, p_tags, p_fields,
-          siem_private.like_pattern(nullif(p_q, '')), null::timestamptz, null::bigint, p_batches;
+          public.like_pattern(nullif(p_q, '')), null::timestamptz, null::bigint, p_batches;
 end
 $$;
 comment on function public.tail_events(timestamptz, timestamptz, uuid[], text[], text[], text[], text[], jsonb, text) is
@@ -513,12 +521,15 @@ create function siem_private.tg_events__rollup() returns trigger
 begin
   -- Subtract what left (delete, or the old side of an update), then add what arrived; rows are
   -- locked in key order so that concurrent batches never deadlock.
-  if tg_op = 'UPDATE' and not exists (
-    select from new_events n
-    left join old_events o on o.id = n.id and o.ts = n.ts and o.event_type is not distinct from n.event_type
-      and o.host is not distinct from n.host and o.source is not distinct from n.source
-    where o.id is null) and (select count(*) from new_events) = (select count(*) from old_events) then
-    return null; -- an update that moved no event between buckets or groups (enrichment, say)
+  -- (Each transition table is named only in a branch for the operations that have it.)
+  if tg_op = 'UPDATE' then
+    if not exists (
+      select from new_events n
+      left join old_events o on o.id = n.id and o.ts = n.ts and o.event_type = n.event_type
+        and o.host = n.host and o.source = n.source
+      where o.id is null) then
+      return null; -- an update that moved no event between buckets or groups (enrichment, say)
+    end if;
   end if;
   if tg_op in ('DELETE', 'UPDATE') then
     insert into public.event_rollups as r (bucket_size, dimension, bucket, value, count)
