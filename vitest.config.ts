@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
-    include: ['**/__tests__/**/*.test.ts'],
+    include: ['**/__tests__/**/*.test.{ts,tsx}'],
     exclude: ['node_modules/**', '.siem/**', 'web/dist/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -2,8 +2,12 @@ import { createServer, type Server } from 'node:http';
 import pg from 'pg';
 import { postgraphile } from 'postgraphile';
 import { grafserv } from 'postgraphile/grafserv/node';
+import { makeAuthenticator, type Limits } from './auth.ts';
 import { makeWebHandler } from './installWeb.ts';
+import { makeMetrics } from './metrics.ts';
 import { makePreset } from './preset.ts';
+import { defaultProtection, type ProtectionLimits } from './protection.ts';
+import { makeRestHandler } from './rest.ts';
 
 export interface ApiOptions {
   authenticatorUrl: string;
@@ -11,6 +15,12 @@ export interface ApiOptions {
   host: string;
   webDistDir: string;
   graphiql: boolean;
+  /** HS256 secret of the JWTs the login mutation issues. */
+  jwtSecret: string;
+  limits?: Partial<Limits>;
+  protection?: Partial<ProtectionLimits>;
+  /** Show database errors and stacks to clients (development only). Default: false. */
+  exposeErrors?: boolean;
 }
 
 export interface ApiServer {
@@ -19,21 +29,51 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-/** One HTTP server: GraphQL (and GraphiQL) from PostGraphile, everything else the built web UI. */
+export const defaultLimits: Limits = {
+  timeouts: { siem_anonymous: 2_000, siem_analyst: 15_000, siem_admin: 60_000 },
+  jwtTtlSeconds: 3600,
+};
+
+/**
+ * One HTTP server: GraphQL (with GraphiQL and subscriptions) from PostGraphile, the REST
+ * compatibility routes, /metrics and /healthz; everything else is the built web UI.
+ */
 export async function startApiServer(options: ApiOptions): Promise<ApiServer> {
   const pool = new pg.Pool({ connectionString: options.authenticatorUrl, max: 10 });
   pool.on('error', () => {}); // an idle client lost its server; the pool replaces it on demand
-  const pgl = postgraphile(makePreset({ pool, graphiql: options.graphiql }));
+  const limits: Limits = { ...defaultLimits, ...options.limits, timeouts: { ...defaultLimits.timeouts, ...options.limits?.timeouts } };
+  const protection = { ...defaultProtection, ...options.protection };
+  const metrics = makeMetrics();
+  const authenticator = makeAuthenticator({ pool, jwtSecret: options.jwtSecret });
+  const pgl = postgraphile(
+    makePreset({ pool, graphiql: options.graphiql, jwtSecret: options.jwtSecret, authenticator, limits, protection, metrics, exposeErrors: options.exposeErrors ?? false }),
+  );
   const serv = pgl.createServ(grafserv);
   await pgl.getSchema();
   const graphqlHandler = serv.createHandler();
+  const restHandler = makeRestHandler({ pool, authenticator, limits, metrics });
   const webHandler = makeWebHandler(options.webDistDir);
   const server = createServer((req, res) => {
-    if (req.url === '/healthz') {
+    const pathname = (req.url ?? '/').split('?')[0];
+    if (pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
-    graphqlHandler(req, res, () => webHandler(req, res));
+    if (pathname === '/metrics') {
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
+    restHandler(req, res).then(
+      (handled) => {
+        if (!handled) graphqlHandler(req, res, () => webHandler(req, res));
+      },
+      () => {
+        if (!res.headersSent) res.writeHead(500).end();
+      },
+    );
   });
   const upgrade = await serv.getUpgradeHandler();
   if (upgrade) {
@@ -48,10 +88,12 @@ export async function startApiServer(options: ApiOptions): Promise<ApiServer> {
     );
     server.listen(options.port, options.host, resolve);
   });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   return {
     server,
-    url: `http://${shownHost}:${options.port}`,
+    url: `http://${shownHost}:${port}`,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

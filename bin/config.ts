@@ -16,6 +16,13 @@ export interface Config {
   demoEventsPerSecond: number;
   partitionDaysAhead: number;
   graphiql: boolean;
+  /** HS256 secret of login JWTs; when unset, one generated into SIEM_DATA_DIR/secrets.json. */
+  jwtSecret: string | undefined;
+  jwtTtlSeconds: number;
+  apiTimeoutAnalystMs: number;
+  apiTimeoutAdminMs: number;
+  apiMaxDepth: number;
+  apiMaxCost: number;
 }
 
 export class ConfigError extends Error {}
@@ -76,5 +83,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoEventsPerSecond: readInteger(env, { name: 'SIEM_DEMO_EPS', fallback: 20, min: 1, max: 100_000 }),
     partitionDaysAhead: readInteger(env, { name: 'SIEM_PARTITION_DAYS_AHEAD', fallback: 7, min: 1, max: 366 }),
     graphiql: readBoolean(env, 'SIEM_GRAPHIQL', env.NODE_ENV !== 'production'),
+    jwtSecret: env.SIEM_JWT_SECRET || undefined,
+    jwtTtlSeconds: readInteger(env, { name: 'SIEM_JWT_TTL', fallback: 3600, min: 60, max: 7 * 24 * 3600 }),
+    apiTimeoutAnalystMs: readInteger(env, { name: 'SIEM_API_TIMEOUT_ANALYST', fallback: 15_000, min: 100, max: 3_600_000 }),
+    apiTimeoutAdminMs: readInteger(env, { name: 'SIEM_API_TIMEOUT_ADMIN', fallback: 60_000, min: 100, max: 3_600_000 }),
+    apiMaxDepth: readInteger(env, { name: 'SIEM_API_MAX_DEPTH', fallback: 10, min: 2, max: 100 }),
+    apiMaxCost: readInteger(env, { name: 'SIEM_API_MAX_COST', fallback: 50_000, min: 100, max: 100_000_000 }),
   };
 }

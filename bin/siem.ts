@@ -44,6 +44,14 @@ program
   .option('--event-type <type>', 'instead: events of this type, and quarantined lines that were missing fields of it')
   .action(async (options: { since?: string; eventType?: string }) => (await import('./commands/reparse.ts')).reparseCommand(loadConfig(), options));
 
+const user = program.command('user').description('API users (login for the GraphQL API, REST and the web UI)');
+user
+  .command('add <email>')
+  .description('Create a user, or reset an existing one (role, password, enabled); prints a generated password unless --password-stdin')
+  .addOption(new Option('--role <role>', 'analyst or admin').choices(['analyst', 'admin']).makeOptionMandatory())
+  .option('--password-stdin', 'read the password from stdin instead of generating one')
+  .action(async (email: string, options: { role: string; passwordStdin?: boolean }) => (await import('./commands/user.ts')).userAddCommand(loadConfig(), email, options));
+
 program
   .command('ingest')
   .description('Stream the lines of a file (or - for stdin) into events_raw by COPY, in batches')

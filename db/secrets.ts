@@ -8,9 +8,11 @@ export interface Secrets {
   ownerPassword: string;
   authenticatorPassword: string;
   agentPassword: string;
+  /** HS256 secret of the API's JWTs (unless SIEM_JWT_SECRET is set). */
+  jwtSecret: string;
 }
 
-const secretNames: (keyof Secrets)[] = ['superuserPassword', 'ownerPassword', 'authenticatorPassword', 'agentPassword'];
+const secretNames: (keyof Secrets)[] = ['superuserPassword', 'ownerPassword', 'authenticatorPassword', 'agentPassword', 'jwtSecret'];
 
 export function secretsPath(dataDir: string): string {
   return path.join(dataDir, 'secrets.json');

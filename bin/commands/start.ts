@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { prepareDatabase, redact } from '../../db/runtime.ts';
 import { startWorker } from '../../worker/run.ts';
 import { startApiServer } from '../../api/server.ts';
-import { requestRole } from '../../api/preset.ts';
+import { loadOrCreateSecrets } from '../../db/secrets.ts';
 import { startDemoFeed } from '../../agent/demo_feed.ts';
 import { demoCsvSource } from '../../agent/demo.ts';
 import { withClient } from '../../db/setup.ts';
@@ -80,9 +80,16 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
       host: config.host,
       webDistDir: webDist,
       graphiql: config.graphiql,
+      jwtSecret: config.jwtSecret ?? loadOrCreateSecrets(config.dataDir).jwtSecret,
+      limits: {
+        jwtTtlSeconds: config.jwtTtlSeconds,
+        timeouts: { siem_anonymous: 2_000, siem_analyst: config.apiTimeoutAnalystMs, siem_admin: config.apiTimeoutAdminMs },
+      },
+      protection: { maxDepth: config.apiMaxDepth, maxCost: config.apiMaxCost },
+      exposeErrors: config.graphiql && process.env.NODE_ENV !== 'production',
     });
     stops.push(() => api.stop());
-    log('api')(`no login yet: every request runs as the ${requestRole} role`);
+    log('api')('anonymous requests may only log in: create the first admin with `siem user add <email> --role admin`');
 
     if (demo) {
       await withClient(database.urls.owner, (client) =>

@@ -1,90 +1,96 @@
-import { useEffect } from 'react';
-import { gql, useQuery } from 'urql';
+import { useMemo } from 'react';
+import { LoginPage } from './auth/LoginPage.tsx';
+import { endSession, isAdmin, takeEndReason, useSession } from './auth/session.ts';
+import { useRenewal } from './auth/useRenewal.ts';
+import { AlertsPage } from './alerts/AlertsPage.tsx';
+import { DashboardPage } from './dashboards/DashboardPage.tsx';
+import { DashboardsPage } from './dashboards/DashboardsPage.tsx';
+import { OverviewPage } from './dashboards/OverviewPage.tsx';
+import { resetSubscriptions } from './lib/client.ts';
+import { useLocation } from './lib/router.ts';
+import { setTheme, useTheme } from './lib/theme.ts';
+import { QuarantinePage } from './quarantine/QuarantinePage.tsx';
+import { RulesPage } from './rules/RulesPage.tsx';
+import { SearchPage } from './search/SearchPage.tsx';
+import { TailPage } from './tail/TailPage.tsx';
+import { Link } from './ui/Link.tsx';
 
-const LatestEventsQuery = gql`
-  query LatestEvents($first: Int!) {
-    events(first: $first, orderBy: [PRIMARY_KEY_DESC]) {
-      totalCount
-      nodes {
-        rowId
-        ts
-        host
-        source
-        eventType
-        message
-        flags
-      }
-    }
-  }
-`;
+const sections = [
+  { href: '/', label: 'Overview' },
+  { href: '/search', label: 'Search' },
+  { href: '/dashboards', label: 'Dashboards' },
+  { href: '/alerts', label: 'Alerts' },
+  { href: '/rules', label: 'Rules' },
+  { href: '/quarantine', label: 'Quarantine' },
+  { href: '/tail', label: 'Live tail' },
+];
 
-interface EventRow {
-  rowId: string;
-  ts: string;
-  host: string;
-  source: string;
-  eventType: string;
-  message: string;
-  flags: string[];
+function route(path: string) {
+  if (path === '/') return <OverviewPage />;
+  if (path === '/search') return <SearchPage />;
+  if (path === '/dashboards') return <DashboardsPage />;
+  const dashboard = /^\/dashboards\/([0-9a-f-]{36})$/.exec(path);
+  if (dashboard) return <DashboardPage id={dashboard[1]!} />;
+  if (path === '/alerts') return <AlertsPage />;
+  if (path === '/rules') return <RulesPage />;
+  if (path === '/quarantine') return <QuarantinePage />;
+  if (path === '/tail') return <TailPage />;
+  return (
+    <div className="page">
+      <h1>Not found</h1>
+      <p>
+        Nothing lives at <code>{path}</code>. <Link href="/">Go to the overview</Link>.
+      </p>
+    </div>
+  );
 }
-
-interface LatestEventsData {
-  events: { totalCount: number; nodes: EventRow[] };
-}
-
-const refreshMs = 3000;
 
 export function App() {
-  const [result, reexecute] = useQuery<LatestEventsData>({ query: LatestEventsQuery, variables: { first: 25 } });
-  useEffect(() => {
-    const timer = setInterval(() => reexecute({ requestPolicy: 'network-only' }), refreshMs);
-    return () => clearInterval(timer);
-  }, [reexecute]);
-
-  const { data, error, fetching } = result;
+  const session = useSession();
+  const { path } = useLocation();
+  const theme = useTheme();
+  useRenewal(session);
+  // Read once per logout, so the reason shows on the login page that follows it.
+  const notice = useMemo(() => (session ? null : takeEndReason()), [session]);
+  if (!session) return <LoginPage notice={notice} />;
+  const current = sections.filter((s) => s.href === '/' ? path === '/' : path.startsWith(s.href)).at(-1)?.href;
   return (
-    <main>
-      <header>
-        <h1>pgsiem</h1>
-        <p className="muted">Latest events, refreshed every {refreshMs / 1000} s. Requests run as the analyst role until login arrives.</p>
-      </header>
-      {error && <p role="alert" className="error">Could not load events: {error.message}</p>}
-      {!data && fetching && <p aria-busy="true">Loading…</p>}
-      {data && (
-        <>
-          <section className="count" aria-label="event count">
-            <span data-testid="event-count">{data.events.totalCount.toLocaleString()}</span> events stored
-          </section>
-          {data.events.nodes.length === 0 ? (
-            <p className="muted">No events yet. Send some with <code>npx siem ingest &lt;file&gt; --source &lt;name&gt;</code>.</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th>Time (UTC)</th>
-                  <th>Host</th>
-                  <th>Source</th>
-                  <th>Type</th>
-                  <th>Message</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.events.nodes.map((event) => (
-                  <tr key={event.rowId}>
-                    <td className="nowrap">{event.ts.replace('T', ' ').slice(0, 23)}</td>
-                    <td>{event.host}</td>
-                    <td>{event.source}</td>
-                    <td>{event.eventType}</td>
-                    <td className="message" title={event.flags.length ? `flags: ${event.flags.join(', ')}` : undefined}>
-                      {event.message.slice(0, 300)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </>
-      )}
-    </main>
+    <div className="shell">
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
+      <nav className="topbar" aria-label="Main">
+        <span className="brand">pgsiem</span>
+        <ul>
+          {sections.map((section) => (
+            <li key={section.href}>
+              <Link href={section.href} aria-current={current === section.href ? 'page' : undefined}>
+                {section.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+        <div className="topbar-right">
+          <button type="button" className="button ghost" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} data-testid="theme-toggle">
+            {theme === 'dark' ? '☀' : '☾'}
+          </button>
+          <span className="user" title={session.role}>
+            {session.email} {isAdmin(session) && <span className="tag">admin</span>}
+          </span>
+          <button
+            type="button"
+            className="button ghost"
+            onClick={() => {
+              resetSubscriptions();
+              endSession('You are logged out.');
+            }}
+            data-testid="logout"
+          >
+            Log out
+          </button>
+        </div>
+      </nav>
+      <main id="content">{route(path)}</main>
+    </div>
   );
 }

@@ -1,11 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Client, Provider, cacheExchange, fetchExchange } from 'urql';
+import { Provider } from 'urql';
 import { App } from './App.tsx';
+import { makeClient } from './lib/client.ts';
+import { applyTheme } from './lib/theme.ts';
 import './styles.css';
 
-// POST: the API does not serve GraphQL over GET (urql prefers GET for short queries by default).
-const client = new Client({ url: '/graphql', exchanges: [cacheExchange, fetchExchange], preferGetMethod: false });
+applyTheme();
+const client = makeClient();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

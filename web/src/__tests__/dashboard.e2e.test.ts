@@ -1,0 +1,255 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/free_port.ts';
+
+/**
+ * The analyst's path through the real product: `siem start --demo` (embedded PostgreSQL, API, built
+ * web UI), a user made by `siem user add`, and Debian's Chromium driven by playwright-core. Every page
+ * is photographed into .test-results/screenshots (CI keeps .test-results), and any console error or
+ * uncaught exception fails the test that caused it.
+ */
+const repo = path.resolve(import.meta.dirname, '../../..');
+const siem = path.join(repo, 'bin/siem');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const screenshots = path.join(repo, '.test-results/screenshots');
+const built = existsSync(path.join(repo, 'web/dist/index.html'));
+const email = 'analyst.e2e@example.org';
+const password = 'correct horse battery staple';
+const marker = `e2emarker${Date.now()}`;
+
+let dataDir: string;
+let env: NodeJS.ProcessEnv;
+let server: ChildProcess;
+let output = '';
+let baseUrl: string;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+
+function run(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(siem, args, { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+async function shot(name: string) {
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+}
+
+/** Console errors since the last call; each test asserts there were none. */
+function takeConsoleErrors(): string[] {
+  return consoleErrors.splice(0);
+}
+
+const ready = existsSync(chromiumPath) && built;
+
+describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    dataDir = mkdtempSync(path.join(tmpdir(), 'siem-web-e2e-'));
+    const port = await freePort();
+    env = { ...process.env, DATABASE_URL: '', SIEM_DATA_DIR: dataDir, SIEM_PORT: String(port), SIEM_PG_PORT: String(await freePort()), SIEM_DEMO_EPS: '40', NODE_ENV: 'production' };
+    baseUrl = `http://127.0.0.1:${port}`;
+    server = spawn(siem, ['start', '--demo'], { env });
+    server.stdout!.on('data', (chunk) => (output += chunk));
+    server.stderr!.on('data', (chunk) => (output += chunk));
+    const deadline = Date.now() + 90_000;
+    while (!output.includes('press Ctrl-C to stop')) {
+      if (server.exitCode !== null || Date.now() > deadline) throw new Error(`siem start did not come up:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const added = await run(['user', 'add', email, '--role', 'analyst', '--password-stdin'], password);
+    if (added.code !== 0) throw new Error(`siem user add failed:\n${added.stderr}`);
+    const file = path.join(dataDir, 'auth.log');
+    const now = new Date();
+    const stamp = now.toUTCString().slice(8, 11) + ' ' + String(now.getUTCDate()).padStart(2, ' ') + ' ' + now.toISOString().slice(11, 19);
+    writeFileSync(file, Array.from({ length: 5 }, (_, i) => `${stamp} bastion sshd[${4000 + i}]: Failed password for root from 203.0.113.${i + 7} port 5${i}022 ssh2 ${marker}`).join('\n') + '\n');
+    const ingested = await run(['ingest', file, '--source', 'syslog', '--host', 'bastion', '--no-progress']);
+    if (ingested.code !== 0) throw new Error(`siem ingest failed:\n${ingested.stderr}`);
+
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
+    page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  }, 150_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGINT');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a wrong password, then logs in and lands where the link pointed', async () => {
+    await page.goto(`${baseUrl}/search?q=${marker}`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('Wrong email or password').waitFor();
+    await shot('01-login');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('results').waitFor({ timeout: 20_000 });
+    expect(new URL(page.url()).searchParams.get('q')).toBe(marker);
+    // A wrong password answers 200 with a null token: nothing for the console.
+    expect(takeConsoleErrors()).toEqual([]);
+  });
+
+  it('renders every overview widget, and measures how long that takes after navigation', async () => {
+    await page.goto(`${baseUrl}/`);
+    const overview = page.getByTestId('overview');
+    await overview.and(page.locator('[data-render-ms]')).waitFor({ timeout: 20_000 });
+    const renderMs = Number(await overview.getAttribute('data-render-ms'));
+    console.log(`overview: all widgets rendered ${renderMs} ms after navigation`);
+    writeFileSync(path.join(screenshots, '..', 'overview-render-ms.txt'), `${renderMs}\n`);
+    expect(renderMs).toBeLessThan(1500);
+    await page.getByTestId('widget-over-time').locator('svg').first().waitFor();
+    await page.getByTestId('widget-by-type').locator('svg').first().waitFor();
+    await page.getByTestId('widget-by-host').locator('svg').first().waitFor();
+    expect(await page.getByTestId('widget-src-ips').locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('widget-failed-logins').locator('.number-value').textContent()).not.toBe('0');
+    expect(await page.locator('.state-error').count()).toBe(0);
+    await shot('02-overview-light');
+    await page.getByTestId('theme-toggle').click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await shot('03-overview-dark');
+    await page.getByTestId('theme-toggle').click();
+    expect(takeConsoleErrors()).toEqual([]);
+  });
+
+  it('searches by free text, keeps the whole query in the URL, and chooses columns', async () => {
+    await page.goto(`${baseUrl}/search`);
+    await page.getByTestId('search-q').fill(marker);
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.searchParams.get('q') === marker);
+    const rows = page.getByTestId('results').locator('tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(5);
+    await expect.poll(() => page.getByTestId('result-total').textContent()).toBe('5 events');
+    await page.getByTestId('column-picker').click();
+    await page.getByLabel('src_ip').check();
+    await page.keyboard.press('Escape');
+    expect(new URL(page.url()).searchParams.get('cols')).toContain('src_ip');
+    await expect.poll(() => page.getByTestId('results').locator('thead').textContent()).toContain('src_ip');
+    await page.getByTestId('histogram').locator('svg').first().waitFor();
+    await shot('04-search');
+    // The URL alone reproduces the search, as a link from an alert email would.
+    const link = page.url();
+    await page.goto('about:blank');
+    await page.goto(link);
+    await expect.poll(() => page.getByTestId('results').locator('tbody tr').count(), { timeout: 15_000 }).toBe(5);
+    expect(takeConsoleErrors()).toEqual([]);
+  });
+
+  it('opens an event from the keyboard, shows its raw line and fields, and filters by a value', async () => {
+    await page.getByTestId('results').locator('tbody tr').first().focus();
+    await page.keyboard.press('Enter');
+    const drawer = page.getByTestId('event-drawer');
+    await drawer.getByTestId('raw-line').waitFor({ timeout: 15_000 });
+    expect(await drawer.getByTestId('raw-line').textContent()).toContain(marker);
+    expect(new URL(page.url()).searchParams.get('event')).toMatch(/^\d+@/);
+    await shot('05-event-detail');
+    const srcIp = (await drawer.getByTestId('event-fields').textContent())?.match(/203\.0\.113\.\d+/)?.[0];
+    expect(srcIp).toBeDefined();
+    await drawer.getByTestId('filter-src_ip').click();
+    await page.waitForURL((url) => url.searchParams.getAll('f').includes(`src_ip:${srcIp}`));
+    await expect.poll(() => page.getByTestId('results').locator('tbody tr').count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByTestId('event-drawer').count()).toBe(0);
+    await shot('06-filtered-by-value');
+    expect(takeConsoleErrors()).toEqual([]);
+  });
+
+  it('zooms the search by dragging across the histogram', async () => {
+    await page.goto(`${baseUrl}/search?last=1h`);
+    const overlay = page.getByTestId('histogram-drag');
+    await overlay.waitFor({ timeout: 15_000 });
+    const box = (await overlay.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.98, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForURL((url) => url.searchParams.has('from') && url.searchParams.has('to'));
+    const url = new URL(page.url());
+    const span = Date.parse(url.searchParams.get('to')!) - Date.parse(url.searchParams.get('from')!);
+    expect(span).toBeGreaterThan(20 * 60_000);
+    expect(span).toBeLessThan(35 * 60_000);
+    expect(takeConsoleErrors()).toEqual([]);
+  });
+
+  it('builds a dashboard, saves it, and finds it the same after a reload', async () => {
+    await page.goto(`${baseUrl}/dashboards`);
+    await page.getByTestId('new-dashboard-title').fill('SSH watch');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByTestId('add-widget').click();
+    await page.getByTestId('widget-title').fill('Failed SSH over time');
+    await page.getByLabel('Event types (comma-separated, empty: all)').fill('ssh_failed');
+    await page.getByTestId('widget-save').click();
+    await page.getByTestId('add-widget').click();
+    await page.getByTestId('widget-title').fill('Top hosts');
+    await page.getByTestId('widget-metric').selectOption('top_values');
+    await page.getByLabel('pie').check();
+    await page.getByTestId('widget-save').click();
+    await page.getByRole('button', { name: 'Make Top hosts wider' }).click();
+    await page.getByRole('button', { name: 'Move Top hosts earlier' }).click();
+    await page.getByTestId('save-dashboard').click();
+    await page.getByText('Saved.').waitFor();
+    await page.reload();
+    const widgets = page.getByTestId('dashboard-widget');
+    await expect.poll(() => widgets.count(), { timeout: 15_000 }).toBe(2);
+    expect(await widgets.locator('h2').allTextContents()).toEqual(['Top hosts', 'Failed SSH over time']);
+    expect(await widgets.first().getAttribute('style')).toContain('span 7');
+    await widgets.first().locator('svg').first().waitFor({ timeout: 15_000 });
+    await page.locator('[data-render-ms]').waitFor({ timeout: 15_000 });
+    await shot('07-saved-dashboard');
+    await page.goto(`${baseUrl}/dashboards`);
+    await page.getByTestId('dashboard-list').getByText('SSH watch').waitFor();
+    expect(takeConsoleErrors()).toEqual([]);
+  });
+
+  it('shows quarantine and live tail, and pauses the tail', async () => {
+    await page.goto(`${baseUrl}/quarantine`);
+    await page.getByRole('heading', { name: 'Quarantine' }).waitFor();
+    await page.locator('.data-table, .state-empty').first().waitFor({ timeout: 15_000 });
+    await shot('08-quarantine');
+    await page.goto(`${baseUrl}/tail`);
+    await page.getByTestId('tail-rows').locator('tbody tr').first().waitFor({ timeout: 20_000 });
+    await page.getByTestId('tail-pause').click();
+    const shown = await page.getByTestId('tail-rows').locator('tbody tr').count();
+    await page.waitForTimeout(2500);
+    expect(await page.getByTestId('tail-rows').locator('tbody tr').count()).toBe(shown);
+    await shot('09-live-tail');
+    expect(takeConsoleErrors()).toEqual([]);
+  });
+
+  it('logs out, and an expired session sends the user back to the login page with the reason', async () => {
+    await page.goto(`${baseUrl}/search`);
+    await page.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem('pgsiem.session')!);
+      localStorage.setItem('pgsiem.session', JSON.stringify({ ...session, expiresAt: Date.now() + 1500 }));
+    });
+    await page.reload();
+    await page.getByText('Your session expired').waitFor({ timeout: 10_000 });
+    await shot('10-session-expired');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('logout').click();
+    await page.getByText('You are logged out.').waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('pgsiem.session'))).toBeNull();
+    expect(takeConsoleErrors()).toEqual([]);
+  });
+});
