@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { EnrichmentOptions } from '../worker/enrichment/options.ts';
 
 /** Every setting the server reads, with its environment variable and default (README lists them). */
 export interface Config {
@@ -16,6 +17,7 @@ export interface Config {
   demoEventsPerSecond: number;
   partitionDaysAhead: number;
   graphiql: boolean;
+  enrichment: EnrichmentOptions;
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +62,15 @@ function readUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return text;
 }
 
+function readPath(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const text = env[name];
+  return text === undefined || text === '' ? undefined : path.resolve(text);
+}
+
+function readList(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     dataDir: path.resolve(env.SIEM_DATA_DIR || '.siem'),
@@ -76,5 +87,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoEventsPerSecond: readInteger(env, { name: 'SIEM_DEMO_EPS', fallback: 20, min: 1, max: 100_000 }),
     partitionDaysAhead: readInteger(env, { name: 'SIEM_PARTITION_DAYS_AHEAD', fallback: 7, min: 1, max: 366 }),
     graphiql: readBoolean(env, 'SIEM_GRAPHIQL', env.NODE_ENV !== 'production'),
+    enrichment: {
+      geoipCityPath: readPath(env, 'SIEM_GEOIP_DATABASE'),
+      geoipAsnPath: readPath(env, 'SIEM_GEOIP_ASN_DATABASE'),
+      dns: {
+        enabled: readBoolean(env, 'SIEM_DNS_ENABLED', true),
+        servers: readList(env, 'SIEM_DNS_SERVERS'),
+        timeoutMs: readInteger(env, { name: 'SIEM_DNS_TIMEOUT_MS', fallback: 1000, min: 10, max: 60_000 }),
+        concurrency: readInteger(env, { name: 'SIEM_DNS_CONCURRENCY', fallback: 16, min: 1, max: 1024 }),
+      },
+      dnsCacheSeconds: readInteger(env, { name: 'SIEM_DNS_CACHE_SECONDS', fallback: 300, min: 1, max: 604_800 }),
+      retroHuntDays: readInteger(env, { name: 'SIEM_RETRO_HUNT_DAYS', fallback: 30, min: 1, max: 3650 }),
+    },
   };
 }

@@ -1,0 +1,80 @@
+import type pg from 'pg';
+import type { GeoIp, GeoIpResult } from './geoip.ts';
+import { dnsContext, type DnsAnswer, type ReverseDns } from './rdns.ts';
+import { isAddress, reservedRange } from './reserved.ts';
+
+/** Events inserted by one statement: ts and id bounds (ids optional: a whole time range). */
+export interface Segment {
+  from: string;
+  to: string;
+  min_id?: number | string | null;
+  max_id?: number | string | null;
+}
+
+export interface Enrichers {
+  geoip: GeoIp;
+  /** Undefined when reverse DNS is turned off. */
+  dns: ReverseDns | undefined;
+}
+
+export interface EnrichOutcome {
+  events: number;
+  addresses: number;
+  /** Addresses with no cached DNS answer: resolved later by the dns__resolve job. */
+  dnsPending: string[];
+}
+
+type Queryable = Pick<pg.ClientBase, 'query'>;
+
+/** Cached reverse DNS answers (positive and negative) for these addresses. */
+export async function cachedDns(client: Queryable, ips: string[]): Promise<Map<string, DnsAnswer>> {
+  if (ips.length === 0) return new Map();
+  const { rows } = await client.query<DnsAnswer>('select ip, ptr, status from siem_private.dns_cache_get($1)', [ips]);
+  return new Map(rows.map((row) => [row.ip, row]));
+}
+
+/**
+ * Enriches the events of the segments: reads their distinct addresses once, looks each up in GeoIP and
+ * the DNS cache, and writes everything back in one set-based statement that also matches threat intel.
+ */
+export async function enrichSegments(client: Queryable, segments: Segment[], enrichers: Enrichers): Promise<EnrichOutcome> {
+  const payload = JSON.stringify(segments);
+  const { rows } = await client.query<{ value: string }>('select value from siem_private.enrichment_candidates($1) value', [payload]);
+  const addresses = rows.map((row) => row.value).filter(isAddress);
+  const context: Record<string, { geoip?: GeoIpResult; dns?: object }> = {};
+  for (const ip of addresses) {
+    const geoip = enrichers.geoip.lookup(ip);
+    context[ip] = geoip ? { geoip } : {};
+  }
+  let dnsPending: string[] = [];
+  if (enrichers.dns) {
+    // Special-purpose addresses too: a local resolver often knows names for private ones.
+    const cached = await cachedDns(client, addresses);
+    for (const ip of addresses) {
+      // the cache keys are PostgreSQL's canonical text (lower case IPv6)
+      const answer = cached.get(ip) ?? cached.get(ip.toLowerCase());
+      if (answer) context[ip]!.dns = dnsContext(answer);
+    }
+    dnsPending = addresses.filter((ip) => !context[ip]!.dns && !(reservedRange(ip) === 'loopback'));
+  }
+  const applied = await client.query<{ n: number }>('select siem_private.apply_enrichment($1, $2) as n', [payload, JSON.stringify(context)]);
+  return { events: applied.rows[0]!.n, addresses: addresses.length, dnsPending };
+}
+
+/** Resolves the addresses not cached meanwhile, caches every answer and adds them to the events. */
+export async function resolveDns(client: Queryable, segments: Segment[], ips: string[], dns: ReverseDns, cacheSeconds: number): Promise<{ resolved: number; events: number }> {
+  const cached = await cachedDns(client, ips);
+  const missing = ips.filter((ip) => !cached.has(ip) && !cached.has(ip.toLowerCase()));
+  const answers = await dns.reverseAll(missing);
+  if (answers.length > 0) {
+    await client.query('select siem_private.dns_cache_put($1, make_interval(secs => $2))', [JSON.stringify(answers), cacheSeconds]);
+  }
+  const fresh = new Map(answers.map((answer) => [answer.ip, answer]));
+  const byIp: Record<string, object> = {};
+  for (const ip of ips) {
+    const answer = fresh.get(ip) ?? cached.get(ip) ?? cached.get(ip.toLowerCase());
+    if (answer) byIp[ip] = dnsContext(answer);
+  }
+  const { rows } = await client.query<{ n: number }>('select siem_private.apply_dns($1, $2) as n', [JSON.stringify(segments), JSON.stringify(byIp)]);
+  return { resolved: answers.length, events: rows[0]!.n };
+}
