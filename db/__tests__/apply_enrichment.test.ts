@@ -13,7 +13,7 @@ const segmentOf = async (batchId: string) =>
     )
   ).rows[0].s as string;
 
-describe('siem_private.enrichment_candidates, apply_enrichment and apply_dns', () => {
+describe('siem_private.enrichment_candidates, indicator_hits, apply_enrichment and apply_dns', () => {
   it('reads distinct addresses once, writes geoip/dns per field set-based, tags threats and leaves events without observables alone', async () => {
     const batch = makeBatch([
       JSON.stringify({ src_ip: '81.2.69.142', dst_ip: '10.0.0.1' }),
@@ -25,11 +25,12 @@ describe('siem_private.enrichment_candidates, apply_enrichment and apply_dns', (
     await context.db.pool.query(`select * from import_indicators('f', '[{"kind": "domain", "value": "evil.example.com"}, {"kind": "cidr", "value": "10.0.0.0/24"}]')`);
     const segments = await segmentOf(batch.id);
 
-    const candidates = await context.db.pool.query('select v from siem_private.enrichment_candidates($1) v order by 1', [segments]);
-    expect(candidates.rows.map((r) => r.v)).toEqual(['10.0.0.1', '81.2.69.142', 'garbage']);
+    const candidates = await context.db.pool.query('select class, value from siem_private.enrichment_candidates($1) order by 2', [segments]);
+    expect(candidates.rows.map((r) => `${r.class}:${r.value}`)).toEqual(['ip:10.0.0.1', 'ip:81.2.69.142', 'domain:evil.example.com', 'ip:garbage']);
+    const classes = JSON.stringify(Object.fromEntries(candidates.rows.map((r) => [r.value, r.class])));
 
     const ctx = { '81.2.69.142': { geoip: { country: 'GB' }, dns: { ptr: 'x.example' } }, '10.0.0.1': { geoip: { reserved: 'private' } } };
-    const applied = await context.db.pool.query('select siem_private.apply_enrichment($1, $2) as n', [segments, ctx]);
+    const applied = await context.db.pool.query('select siem_private.apply_enrichment($1, $2, $3) as n', [segments, ctx, classes]);
     expect(applied.rows[0].n).toBe(3);
 
     const { rows } = await context.db.pool.query(
@@ -54,7 +55,7 @@ describe('siem_private.enrichment_candidates, apply_enrichment and apply_dns', (
     expect((await context.db.pool.query('select count(*)::int as n from threat_matches where not retro')).rows[0].n).toBe(2);
 
     // enriching again replaces what was there and records no second match
-    await context.db.pool.query('select siem_private.apply_enrichment($1, $2)', [segments, {}]);
+    await context.db.pool.query('select siem_private.apply_enrichment($1, $2, $3)', [segments, {}, classes]);
     const again = await context.db.pool.query(`select enrichment - 'enriched_at' as e from events where batch_id = $1 order by id limit 1`, [batch.id]);
     expect(again.rows[0].e).toEqual({ threat: [expect.objectContaining({ indicator: '10.0.0.0/24' })] });
     expect((await context.db.pool.query('select count(*)::int as n from threat_matches')).rows[0].n).toBe(2);

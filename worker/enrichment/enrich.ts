@@ -34,13 +34,15 @@ export async function cachedDns(client: Queryable, ips: string[]): Promise<Map<s
 }
 
 /**
- * Enriches the events of the segments: reads their distinct addresses once, looks each up in GeoIP and
- * the DNS cache, and writes everything back in one set-based statement that also matches threat intel.
+ * Enriches the events of the segments: reads their distinct observables once, looks each address up in
+ * GeoIP and the DNS cache, and writes everything back set-based; the database matches threat intel.
  */
 export async function enrichSegments(client: Queryable, segments: Segment[], enrichers: Enrichers): Promise<EnrichOutcome> {
   const payload = JSON.stringify(segments);
-  const { rows } = await client.query<{ value: string }>('select value from siem_private.enrichment_candidates($1) value', [payload]);
-  const addresses = rows.map((row) => row.value).filter(isAddress);
+  const { rows } = await client.query<{ class: string; value: string }>('select class, value from siem_private.enrichment_candidates($1)', [payload]);
+  const classes: Record<string, string> = {};
+  for (const row of rows) classes[row.value] = row.class;
+  const addresses = rows.filter((row) => row.class === 'ip' && isAddress(row.value)).map((row) => row.value);
   const context: Record<string, { geoip?: GeoIpResult; dns?: object }> = {};
   for (const ip of addresses) {
     const geoip = enrichers.geoip.lookup(ip);
@@ -57,7 +59,11 @@ export async function enrichSegments(client: Queryable, segments: Segment[], enr
     }
     dnsPending = addresses.filter((ip) => !context[ip]!.dns && !(reservedRange(ip) === 'loopback'));
   }
-  const applied = await client.query<{ n: number }>('select siem_private.apply_enrichment($1, $2) as n', [payload, JSON.stringify(context)]);
+  const applied = await client.query<{ n: number }>('select siem_private.apply_enrichment($1, $2, $3) as n', [
+    payload,
+    JSON.stringify(context),
+    JSON.stringify(classes),
+  ]);
   return { events: applied.rows[0]!.n, addresses: addresses.length, dnsPending };
 }
 

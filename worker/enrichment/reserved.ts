@@ -27,19 +27,48 @@ const ranges: [string, number, 'ipv4' | 'ipv6', string][] = [
 ];
 
 const lists = new Map<string, BlockList>();
+// One list of every range first: most addresses are public, and they then cost one check, not ten.
+const any = new BlockList();
 for (const [network, prefix, family, label] of ranges) {
+  any.addSubnet(network, prefix, family);
   let list = lists.get(label);
   if (!list) lists.set(label, (list = new BlockList()));
   list.addSubnet(network, prefix, family);
 }
 
+// IPv4 ranges as [network, mask, label] integers: a dotted quad is checked without BlockList's parsing.
+const ipv4Ranges = ranges
+  .filter(([, , family]) => family === 'ipv4')
+  .map(([network, prefix, , label]) => {
+    const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+    return [(ipv4Number(network)! & mask) >>> 0, mask, label] as const;
+  });
+
+function ipv4Number(ip: string): number | undefined {
+  const parts = ip.split('.');
+  if (parts.length !== 4) return undefined;
+  let value = 0;
+  for (const part of parts) {
+    const octet = Number(part);
+    if (!/^\d{1,3}$/.test(part) || octet > 255) return undefined;
+    value = value * 256 + octet;
+  }
+  return value;
+}
+
 /** The label of the special-purpose range holding `ip` ('private', 'loopback', ...), or undefined. */
 export function reservedRange(ip: string): string | undefined {
+  const v4 = ipv4Number(ip);
+  if (v4 !== undefined) {
+    for (const [network, mask, label] of ipv4Ranges) if (((v4 & mask) >>> 0) === network) return label;
+    return undefined;
+  }
   const family = isIP(ip);
   if (family === 0) return undefined;
   const type = family === 4 ? 'ipv4' : 'ipv6';
   // IPv4-mapped IPv6 (::ffff:10.0.0.1) is judged by its IPv4 part.
   const mapped = family === 6 ? /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1] : undefined;
+  if (!(mapped ? any.check(mapped, 'ipv4') : any.check(ip, type))) return undefined;
   for (const [label, list] of lists) {
     if (mapped ? list.check(mapped, 'ipv4') : list.check(ip, type)) return label;
   }

@@ -7,8 +7,9 @@ export function makeEventsEnrich(enrichers: Enrichers): Task {
     const segments = (Array.isArray(payload) ? payload : [payload]) as Segment[];
     const outcome = await helpers.withPgClient((client) => enrichSegments(client, segments, enrichers));
     if (outcome.dnsPending.length > 0) {
-      // DNS answers come later, in their own job: a slow resolver never holds up the rest.
-      await helpers.addJob('dns__resolve', [{ segments, ips: outcome.dnsPending }], { jobKey: 'dns__resolve', maxAttempts: 3 });
+      // DNS answers come later, in their own job on a serial queue: a slow resolver never holds up
+      // enrichment or takes more than one worker slot.
+      await helpers.addJob('dns__resolve', [{ segments, ips: outcome.dnsPending }], { jobKey: 'dns__resolve', queueName: 'dns', maxAttempts: 3 });
     }
     helpers.logger.debug(`enriched ${outcome.events} events (${outcome.addresses} addresses)`);
   };

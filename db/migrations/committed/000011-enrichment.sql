@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:4d305ac6f22252f7abf7481f5a7dc57e5421329b
+--! Hash: sha1:e4b6cf5fb707df77f8efaed1bcd468a5f2e0be27
 --! Message: enrichment
 
 -- Enrichment: one graphile-worker job per ingested statement (coalesced under one job key), GeoIP and
@@ -32,12 +32,18 @@ begin
         language plpgsql immutable strict parallel safe
         as $b$
         begin
+          -- a dotted quad of octets cannot fail the cast: no exception block (a subtransaction) needed
+          if p_text ~ '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$' then
+            return p_text::inet;
+          end if;
           if p_text !~ '^[0-9A-Fa-f:.]{2,45}(/[0-9]{1,3})?$' then
             return null;
           end if;
-          return p_text::inet;
-        exception when others then
-          return null;
+          begin
+            return p_text::inet;
+          exception when others then
+            return null;
+          end;
         end;
         $b$
     $f$;
@@ -53,14 +59,31 @@ create function siem_private.event_observables(p_metadata jsonb)
   as $$
     select o.field, o.class, o.value
     from (values
-      ('src_ip', 'ip', p_metadata ->> 'src_ip'),
-      ('dst_ip', 'ip', p_metadata ->> 'dst_ip'),
+      ('src_ip', 'ip', lower(p_metadata ->> 'src_ip')),
+      ('dst_ip', 'ip', lower(p_metadata ->> 'dst_ip')),
       ('domain', 'domain', lower(p_metadata ->> 'domain')),
       ('file_hash', 'hash', lower(p_metadata ->> 'file_hash')),
       ('url', 'url', p_metadata ->> 'url')
     ) o (field, class, value)
     where o.value is not null and o.value <> ''
   $$;
+create function siem_private.has_observables(p_metadata jsonb) returns boolean
+  language sql immutable parallel safe
+  as $$ select p_metadata ?| array['src_ip', 'dst_ip', 'domain', 'file_hash', 'url'] $$;
+-- Per event on the enrichment path: plain expressions, inlined, cost a fraction of an aggregate over
+-- event_observables. Its fields are the class ip fields of event_observables (keep them equal).
+-- stable, not immutable: jsonb_build_object is stable, and an immutable wrapper would not be inlined.
+create function siem_private.address_context(p_metadata jsonb, p_context jsonb, p_key text) returns jsonb
+  language sql stable parallel safe
+  as $$
+    select nullif(jsonb_strip_nulls(jsonb_build_object(
+             'src_ip', p_context -> lower(p_metadata ->> 'src_ip') -> p_key,
+             'dst_ip', p_context -> lower(p_metadata ->> 'dst_ip') -> p_key)), '{}')
+  $$;
+comment on function siem_private.address_context(jsonb, jsonb, text) is 'For each address field of an event, p_context -> address -> p_key ({field: value}); null when none.';
+
+comment on function siem_private.has_observables(jsonb) is 'Cheap test whether event_observables can return anything (keep the two lists equal).';
+
 comment on function siem_private.event_observables(jsonb) is
   'The fields of an event that enrichment looks at: addresses (class ip: GeoIP, reverse DNS, IP/CIDR indicators), domain, file_hash and url (indicators of that class). Add a field here to enrich it.';
 
@@ -318,61 +341,8 @@ grant execute on function public.import_indicators(text, jsonb, boolean) to siem
 -- Matching: live (per enrichment job) and retro (per new indicators)
 --------------------------------------------------------------------------------
 
-create function siem_private.create_threat_scratch() returns void
-  language plpgsql volatile
-  as $$
-begin
-  create temporary table if not exists siem_threat_observed (ts timestamptz, id bigint, field text, class text, value text) on commit drop;
-  create temporary table if not exists siem_threat_hits (event_ts timestamptz, event_id bigint, field text, value text, indicator_id bigint) on commit drop;
-  truncate siem_threat_observed, siem_threat_hits;
-end;
-$$;
-comment on function siem_private.create_threat_scratch() is 'Empty scratch tables of one matching run: the observables read from events and the hits found.';
-
--- Fills siem_threat_hits from siem_threat_observed against the indicators given (all unexpired ones when null).
-create function siem_private.find_threat_hits(p_indicator_ids bigint[]) returns void
-  language plpgsql volatile
-  as $$
-begin
-  analyze siem_threat_observed;
-  create temporary table if not exists siem_threat_addresses (value text, ip inet) on commit drop;
-  truncate siem_threat_addresses;
-  insert into siem_threat_addresses
-  select d.value, siem_private.try_inet(d.value)
-  from (select distinct o.value from siem_threat_observed o where o.class = 'ip') d;
-  delete from siem_threat_addresses where ip is null;
-  analyze siem_threat_addresses;
-
-  insert into siem_threat_hits (event_ts, event_id, field, value, indicator_id)
-  select o.ts, o.id, o.field, o.value, h.indicator_id
-  from (
-    -- single addresses: equality (hash join); networks: containment (GiST)
-    select a.value, i.id as indicator_id
-    from siem_threat_addresses a
-    join public.threat_indicators i on i.network = a.ip and i.kind = 'ip'
-    where (p_indicator_ids is null or i.id = any (p_indicator_ids)) and (i.expires_at is null or i.expires_at > now())
-    union all
-    select a.value, i.id
-    from siem_threat_addresses a
-    join public.threat_indicators i on i.network >>= a.ip and i.kind = 'cidr'
-    where (p_indicator_ids is null or i.id = any (p_indicator_ids)) and (i.expires_at is null or i.expires_at > now())
-  ) h
-  join siem_threat_observed o on o.class = 'ip' and o.value = h.value;
-
-  insert into siem_threat_hits (event_ts, event_id, field, value, indicator_id)
-  select o.ts, o.id, o.field, o.value, i.id
-  from siem_threat_observed o
-  join public.threat_indicators i on i.network is null and i.value = o.value
-   and i.kind = any (case o.class when 'domain' then array['domain'] when 'url' then array['url']
-                                  when 'hash' then array['md5', 'sha1', 'sha256', 'sha512'] end)
-  where o.class <> 'ip'
-    and (p_indicator_ids is null or i.id = any (p_indicator_ids)) and (i.expires_at is null or i.expires_at > now());
-end;
-$$;
-comment on function siem_private.find_threat_hits(bigint[]) is 'Matches the observables in siem_threat_observed against unexpired indicators (only these ids when given) into siem_threat_hits.';
-
 create function siem_private.threat_tag(p_indicator public.threat_indicators, p_field text, p_retro boolean) returns jsonb
-  language sql immutable parallel safe
+  language sql stable parallel safe
   as $$
     select jsonb_strip_nulls(jsonb_build_object(
       'feed', p_indicator.feed, 'kind', p_indicator.kind, 'indicator', p_indicator.value, 'indicator_id', p_indicator.id,
@@ -381,69 +351,101 @@ create function siem_private.threat_tag(p_indicator public.threat_indicators, p_
   $$;
 comment on function siem_private.threat_tag(public.threat_indicators, text, boolean) is 'One entry of enrichment.threat: which feed and indicator matched which field.';
 
-create function siem_private.enrichment_candidates(p_segments jsonb) returns setof text
+create function siem_private.segment_events(p_segments jsonb)
+  returns table (ts timestamptz, id bigint)
   language sql stable strict
   as $$
-    select distinct o.value
+    select e.ts, e.id
+    from jsonb_to_recordset(p_segments) s ("from" timestamptz, "to" timestamptz, min_id bigint, max_id bigint)
+    join public.events e on e.ts between s."from" and s."to" and e.id between coalesce(s.min_id, 0) and coalesce(s.max_id, 9223372036854775807)
+  $$;
+comment on function siem_private.segment_events(jsonb) is 'Keys of the events in the segments [{from, to, min_id, max_id}] (ids optional: a whole time range; overlapping segments list an event twice).';
+
+create function siem_private.enrichment_candidates(p_segments jsonb)
+  returns table (class text, value text)
+  language sql stable strict
+  as $$
+    select distinct o.class, o.value
     from jsonb_to_recordset(p_segments) s ("from" timestamptz, "to" timestamptz, min_id bigint, max_id bigint)
     join public.events e on e.ts between s."from" and s."to" and e.id between coalesce(s.min_id, 0) and coalesce(s.max_id, 9223372036854775807)
     cross join lateral siem_private.event_observables(e.metadata) o
-    where o.class = 'ip'
   $$;
-comment on function siem_private.enrichment_candidates(jsonb) is 'Distinct address values of the events in the segments [{from, to, min_id, max_id}]: what the worker looks up once per job.';
+comment on function siem_private.enrichment_candidates(jsonb) is 'Distinct observables (class, value) of the events in the segments: what the worker looks up once per job.';
 
-create function siem_private.apply_enrichment(p_segments jsonb, p_context jsonb) returns integer
+-- Which indicators each value matches: p_values {value: class}; the result {value: [indicator ids]}.
+create function siem_private.indicator_hits(p_values jsonb) returns jsonb
+  language sql stable strict
+  as $$
+    with v as (
+      select c.key as value, c.value #>> '{}' as class, case when c.value #>> '{}' = 'ip' then siem_private.try_inet(c.key) end as ip
+      from jsonb_each(p_values) c
+    ),
+    hits as (
+      select v.value, i.id
+      from v join public.threat_indicators i on i.network = v.ip and i.kind = 'ip'
+      where v.ip is not null and (i.expires_at is null or i.expires_at > now())
+      union all
+      select v.value, i.id
+      from v join public.threat_indicators i on i.network >>= v.ip and i.kind = 'cidr'
+      where v.ip is not null and (i.expires_at is null or i.expires_at > now())
+      union all
+      select v.value, i.id
+      from v join public.threat_indicators i on i.network is null and i.value = v.value
+       and i.kind = any (case v.class when 'domain' then array['domain'] when 'url' then array['url']
+                                      when 'hash' then array['md5', 'sha1', 'sha256', 'sha512'] end)
+      where v.class <> 'ip' and (i.expires_at is null or i.expires_at > now())
+    )
+    select coalesce(jsonb_object_agg(h.value, h.ids), '{}')
+    from (select value, jsonb_agg(id order by id) as ids from hits group by value) h
+  $$;
+comment on function siem_private.indicator_hits(jsonb) is 'For observables {value: class}, the unexpired indicators each matches: addresses by equality or network containment (GiST), other classes by equality.';
+
+create function siem_private.apply_enrichment(p_segments jsonb, p_context jsonb, p_classes jsonb) returns integer
   language plpgsql volatile
   set search_path = pg_catalog, public, pg_temp
   as $$
 declare
+  v_hits jsonb := siem_private.indicator_hits(p_classes);
+  v_tags jsonb;
   v_updated integer;
 begin
-  perform siem_private.create_threat_scratch();
-  insert into siem_threat_observed (ts, id, field, class, value)
-  select distinct e.ts, e.id, o.field, o.class, o.value
-  from jsonb_to_recordset(p_segments) s ("from" timestamptz, "to" timestamptz, min_id bigint, max_id bigint)
-  join public.events e on e.ts between s."from" and s."to" and e.id between coalesce(s.min_id, 0) and coalesce(s.max_id, 9223372036854775807)
-  cross join lateral siem_private.event_observables(e.metadata) o;
+  -- one tag template per matching indicator, the field is added per event
+  select coalesce(jsonb_object_agg(i.id::text, siem_private.threat_tag(i, null, false)), '{}') into v_tags
+  from public.threat_indicators i
+  where i.id in (select jsonb_array_elements_text(h.value)::bigint from jsonb_each(v_hits) h);
 
-  perform siem_private.find_threat_hits(null);
+  if v_hits <> '{}' then
+    insert into public.threat_matches (event_ts, event_id, indicator_id, feed, field, value, retro)
+    select e.ts, e.id, x.id::bigint, v_tags -> x.id ->> 'feed', o.field, o.value, false
+    from siem_private.segment_events(p_segments) k
+    join public.events e on e.ts = k.ts and e.id = k.id
+    cross join lateral siem_private.event_observables(e.metadata) o
+    cross join lateral jsonb_array_elements_text(v_hits -> o.value) x (id)
+    where v_hits ? o.value
+    on conflict (event_ts, event_id, indicator_id) do nothing;
+  end if;
 
-  insert into public.threat_matches (event_ts, event_id, indicator_id, feed, field, value, retro)
-  select h.event_ts, h.event_id, h.indicator_id, i.feed, h.field, h.value, false
-  from siem_threat_hits h
-  join public.threat_indicators i on i.id = h.indicator_id
-  on conflict (event_ts, event_id, indicator_id) do nothing;
-
-  with context as (
-    select c.key as value, c.value as ctx from jsonb_each(p_context) c
-  ),
-  per_event as (
-    select o.ts, o.id,
-           jsonb_object_agg(o.field, c.ctx -> 'geoip') filter (where c.ctx ? 'geoip') as geoip,
-           jsonb_object_agg(o.field, c.ctx -> 'dns') filter (where c.ctx ? 'dns') as dns
-    from siem_threat_observed o
-    left join context c on c.value = o.value and o.class = 'ip'
-    group by o.ts, o.id
-  ),
-  threats as (
-    select h.event_ts as ts, h.event_id as id, jsonb_agg(siem_private.threat_tag(i, h.field, false) order by i.feed, i.id) as threat
-    from siem_threat_hits h
-    join public.threat_indicators i on i.id = h.indicator_id
-    group by h.event_ts, h.event_id
-  )
+  -- One pass over the segments' events: the new enrichment is built per row by subqueries over the
+  -- row's own observables (no second scan, no join back), threat tags only when something matched.
   update public.events e
   set enrichment = (e.enrichment - 'geoip' - 'dns' - 'threat')
-                   || jsonb_strip_nulls(jsonb_build_object('geoip', p.geoip, 'dns', p.dns, 'threat', t.threat))
-                   || jsonb_build_object('enriched_at', now())
-  from per_event p
-  left join threats t on t.ts = p.ts and t.id = p.id
-  where e.ts = p.ts and e.id = p.id;
+    || jsonb_strip_nulls(jsonb_build_object('geoip', siem_private.address_context(e.metadata, p_context, 'geoip'),
+                                            'dns', siem_private.address_context(e.metadata, p_context, 'dns')))
+    || case when v_hits = '{}' then '{}'
+            else coalesce((select jsonb_strip_nulls(jsonb_build_object('threat', jsonb_agg((v_tags -> t.id) || jsonb_build_object('field', o.field) order by t.id)))
+                           from siem_private.event_observables(e.metadata) o
+                           cross join lateral jsonb_array_elements_text(v_hits -> o.value) t (id)
+                           where v_hits ? o.value), '{}') end
+    || jsonb_build_object('enriched_at', now())
+  from jsonb_to_recordset(p_segments) s ("from" timestamptz, "to" timestamptz, min_id bigint, max_id bigint)
+  where e.ts between s."from" and s."to" and e.id between coalesce(s.min_id, 0) and coalesce(s.max_id, 9223372036854775807)
+    and siem_private.has_observables(e.metadata);
   get diagnostics v_updated = row_count;
   return v_updated;
 end;
 $$;
-comment on function siem_private.apply_enrichment(jsonb, jsonb) is
-  'Writes enrichment set-based for the events of the segments that have observables: geoip and dns per address field from p_context ({address: {geoip, dns}}), threat tags of every unexpired matching indicator (recorded in threat_matches), enriched_at. Replaces earlier geoip/dns/threat (re-enrichment).';
+comment on function siem_private.apply_enrichment(jsonb, jsonb, jsonb) is
+  'Writes enrichment in one UPDATE for the events of the segments that have observables: geoip and dns per address field from p_context ({address: {geoip, dns}}), threat tags of the unexpired indicators matching any observable (p_classes {value: class}; matches recorded in threat_matches), enriched_at. Replaces earlier geoip/dns/threat (re-enrichment).';
 
 create function siem_private.apply_dns(p_segments jsonb, p_dns jsonb) returns integer
   language plpgsql volatile
@@ -478,26 +480,39 @@ create function public.retro_hunt(p_indicator_ids bigint[], p_days integer defau
   set work_mem = '64MB'
   as $$
 declare
+  v_since timestamptz := now() - make_interval(days => p_days);
   v_matches integer;
 begin
-  perform siem_private.create_threat_scratch();
-  -- Only the observable classes these indicators can match are read.
-  insert into siem_threat_observed (ts, id, field, class, value)
-  select e.ts, e.id, o.field, o.class, o.value
-  from public.events e
-  cross join lateral siem_private.event_observables(e.metadata) o
-  where e.ts >= now() - make_interval(days => p_days)
-    and o.class = any (array(
-      select distinct case when i.kind in ('ip', 'cidr') then 'ip' when i.kind in ('domain', 'url') then i.kind else 'hash' end
-      from public.threat_indicators i where i.id = any (p_indicator_ids)));
+  create temporary table if not exists siem_hunt_values (class text, value text, indicator_id bigint) on commit drop;
+  truncate siem_hunt_values;
 
-  perform siem_private.find_threat_hits(p_indicator_ids);
+  -- Exact values (addresses, domains, URLs, hashes) are matched by equality in one scan below.
+  insert into siem_hunt_values (class, value, indicator_id)
+  select case when i.kind = 'ip' then 'ip' when i.kind in ('domain', 'url') then i.kind else 'hash' end, i.value, i.id
+  from unnest(p_indicator_ids) u (id)
+  join public.threat_indicators i on i.id = u.id
+  where i.kind <> 'cidr' and (i.expires_at is null or i.expires_at > now());
+
+  -- Networks: each distinct address of the window is tested once (GiST), and the hits become exact values.
+  if exists (select from public.threat_indicators i where i.id = any (p_indicator_ids) and i.kind = 'cidr') then
+    insert into siem_hunt_values (class, value, indicator_id)
+    select 'ip', d.value, i.id
+    from (select distinct o.value
+          from public.events e cross join lateral siem_private.event_observables(e.metadata) o
+          where e.ts >= v_since and o.class = 'ip') d
+    join public.threat_indicators i on i.network >>= siem_private.try_inet(d.value) and i.kind = 'cidr'
+    where i.id = any (p_indicator_ids) and (i.expires_at is null or i.expires_at > now());
+  end if;
+  analyze siem_hunt_values;
 
   with recorded as (
     insert into public.threat_matches (event_ts, event_id, indicator_id, feed, field, value, retro)
-    select h.event_ts, h.event_id, h.indicator_id, i.feed, h.field, h.value, true
-    from siem_threat_hits h
-    join public.threat_indicators i on i.id = h.indicator_id
+    select e.ts, e.id, v.indicator_id, i.feed, o.field, o.value, true
+    from public.events e
+    cross join lateral siem_private.event_observables(e.metadata) o
+    join siem_hunt_values v on v.class = o.class and v.value = o.value
+    join public.threat_indicators i on i.id = v.indicator_id
+    where e.ts >= v_since
     on conflict (event_ts, event_id, indicator_id) do nothing
     returning event_ts, event_id, indicator_id, field
   ),
