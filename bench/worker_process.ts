@@ -14,7 +14,9 @@ const worker = await startWorker({
     dnsCacheSeconds: 300,
     retroHuntDays: 30,
   },
-  log: (message) => console.error(`worker: ${message}`),
+  log: (message) => {
+    if (/error|fail/i.test(message)) console.error(`worker: ${message}`);
+  },
 });
 console.log('ready');
 process.on('SIGTERM', () => {

@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:e4b6cf5fb707df77f8efaed1bcd468a5f2e0be27
+--! Hash: sha1:14562723a94bf09bcb1eae8506f9a842d5384101
 --! Message: enrichment
 
 -- Enrichment: one graphile-worker job per ingested statement (coalesced under one job key), GeoIP and
@@ -493,15 +493,29 @@ begin
   join public.threat_indicators i on i.id = u.id
   where i.kind <> 'cidr' and (i.expires_at is null or i.expires_at > now());
 
-  -- Networks: each distinct address of the window is tested once (GiST), and the hits become exact values.
+  -- Networks: each distinct address of the window is cut to each prefix length the new networks use
+  -- and looked up by equality (a hash join; far cheaper than a GiST probe per address), and the hits
+  -- become exact values for the scan below.
   if exists (select from public.threat_indicators i where i.id = any (p_indicator_ids) and i.kind = 'cidr') then
+    create temporary table if not exists siem_hunt_networks (network inet, bits integer, family integer, indicator_id bigint) on commit drop;
+    truncate siem_hunt_networks;
+    insert into siem_hunt_networks
+    select i.network, masklen(i.network), family(i.network), i.id
+    from unnest(p_indicator_ids) u (id)
+    join public.threat_indicators i on i.id = u.id
+    where i.kind = 'cidr' and (i.expires_at is null or i.expires_at > now());
+    analyze siem_hunt_networks;
+
     insert into siem_hunt_values (class, value, indicator_id)
-    select 'ip', d.value, i.id
-    from (select distinct o.value
-          from public.events e cross join lateral siem_private.event_observables(e.metadata) o
-          where e.ts >= v_since and o.class = 'ip') d
-    join public.threat_indicators i on i.network >>= siem_private.try_inet(d.value) and i.kind = 'cidr'
-    where i.id = any (p_indicator_ids) and (i.expires_at is null or i.expires_at > now());
+    select 'ip', a.value, n.indicator_id
+    from (select d.value, siem_private.try_inet(d.value) as ip
+          from (select distinct o.value
+                from public.events e cross join lateral siem_private.event_observables(e.metadata) o
+                where e.ts >= v_since and o.class = 'ip') d
+          offset 0) a
+    join (select distinct bits, family from siem_hunt_networks) b on b.family = family(a.ip)
+    join siem_hunt_networks n on n.network = network(set_masklen(a.ip, b.bits))::inet
+    where a.ip is not null;
   end if;
   analyze siem_hunt_values;
 
