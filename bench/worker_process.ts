@@ -10,7 +10,7 @@ const worker = await startWorker({
   enrichment: {
     geoipCityPath: undefined,
     geoipAsnPath: undefined,
-    dns: { enabled: true, servers: [dnsServer!], timeoutMs: 1000, concurrency: 16 },
+    dns: { enabled: true, servers: [dnsServer!], timeoutMs: 1000, concurrency: 16, inlineMs: 200 },
     dnsCacheSeconds: 300,
     retroHuntDays: 30,
   },

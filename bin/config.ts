@@ -95,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         servers: readList(env, 'SIEM_DNS_SERVERS'),
         timeoutMs: readInteger(env, { name: 'SIEM_DNS_TIMEOUT_MS', fallback: 1000, min: 10, max: 60_000 }),
         concurrency: readInteger(env, { name: 'SIEM_DNS_CONCURRENCY', fallback: 16, min: 1, max: 1024 }),
+        inlineMs: readInteger(env, { name: 'SIEM_DNS_INLINE_MS', fallback: 200, min: 0, max: 10_000 }),
       },
       dnsCacheSeconds: readInteger(env, { name: 'SIEM_DNS_CACHE_SECONDS', fallback: 300, min: 1, max: 604_800 }),
       retroHuntDays: readInteger(env, { name: 'SIEM_RETRO_HUNT_DAYS', fallback: 30, min: 1, max: 3650 }),

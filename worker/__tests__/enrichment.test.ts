@@ -22,7 +22,7 @@ beforeAll(async () => {
     enrichment: {
       geoipCityPath: undefined,
       geoipAsnPath: undefined,
-      dns: { enabled: true, servers: [dns.address], timeoutMs: 1500, concurrency: 4 },
+      dns: { enabled: true, servers: [dns.address], timeoutMs: 1500, concurrency: 4, inlineMs: 200 },
       dnsCacheSeconds: 300,
       retroHuntDays: 30,
     },

@@ -10,7 +10,7 @@ afterAll(() => server.close());
 
 describe('ReverseDns against a DNS server on loopback', () => {
   it('answers PTR names, NXDOMAIN and timeouts', async () => {
-    const dns = new ReverseDns({ enabled: true, servers: [server.address], timeoutMs: 300, concurrency: 4 });
+    const dns = new ReverseDns({ enabled: true, servers: [server.address], timeoutMs: 300, concurrency: 4, inlineMs: 0 });
     expect(await dns.reverse('81.2.69.142')).toEqual({ ip: '81.2.69.142', ptr: 'mail.example.co.uk', status: 'ok' });
     expect(await dns.reverse('81.2.69.160')).toEqual({ ip: '81.2.69.160', ptr: null, status: 'nxdomain' });
     const started = performance.now();
@@ -19,7 +19,7 @@ describe('ReverseDns against a DNS server on loopback', () => {
   });
 
   it('keeps at most `concurrency` lookups in flight', async () => {
-    const dns = new ReverseDns({ enabled: true, servers: [server.address], timeoutMs: 200, concurrency: 2 });
+    const dns = new ReverseDns({ enabled: true, servers: [server.address], timeoutMs: 200, concurrency: 2, inlineMs: 0 });
     const silent = [reverseName('81.2.69.1')];
     expect(silent).toHaveLength(1);
     // four timeouts of 200 ms with two lanes take about 400 ms, not 200 ms
@@ -28,6 +28,17 @@ describe('ReverseDns against a DNS server on loopback', () => {
     const elapsed = performance.now() - started;
     expect(answers.map((a) => a.status)).toEqual(['timeout', 'timeout', 'timeout', 'timeout']);
     expect(elapsed).toBeGreaterThanOrEqual(380);
+  });
+});
+
+describe('ReverseDns.reverseWithin', () => {
+  it('returns the answers that arrived within the budget and leaves slow lookups behind', async () => {
+    const dns = new ReverseDns({ enabled: true, servers: [server.address], timeoutMs: 1000, concurrency: 2, inlineMs: 0 });
+    const started = performance.now();
+    const answers = await dns.reverseWithin(['81.2.69.142', '81.2.69.1', '81.2.69.160'], 300);
+    expect(performance.now() - started).toBeLessThan(700);
+    expect(answers.map((a) => a.ip).sort()).toEqual(['81.2.69.142', '81.2.69.160']);
+    dns.cancel();
   });
 });
 

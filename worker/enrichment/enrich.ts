@@ -15,6 +15,7 @@ export interface Enrichers {
   geoip: GeoIp;
   /** Undefined when reverse DNS is turned off. */
   dns: ReverseDns | undefined;
+  dnsCacheSeconds: number;
 }
 
 export interface EnrichOutcome {
@@ -51,13 +52,23 @@ export async function enrichSegments(client: Queryable, segments: Segment[], enr
   let dnsPending: string[] = [];
   if (enrichers.dns) {
     // Special-purpose addresses too: a local resolver often knows names for private ones.
-    const cached = await cachedDns(client, addresses);
-    for (const ip of addresses) {
+    const wanted = addresses.filter((ip) => reservedRange(ip) !== 'loopback');
+    const cached = await cachedDns(client, wanted);
+    const missing: string[] = [];
+    for (const ip of wanted) {
       // the cache keys are PostgreSQL's canonical text (lower case IPv6)
       const answer = cached.get(ip) ?? cached.get(ip.toLowerCase());
       if (answer) context[ip]!.dns = dnsContext(answer);
+      else missing.push(ip);
     }
-    dnsPending = addresses.filter((ip) => !context[ip]!.dns && !(reservedRange(ip) === 'loopback'));
+    // A fast resolver answers within the job's small budget: one write per event. A slow one's
+    // answers follow in a dns__resolve job.
+    const answers = enrichers.dns.options.inlineMs > 0 ? await enrichers.dns.reverseWithin(missing, enrichers.dns.options.inlineMs) : [];
+    if (answers.length > 0) {
+      await client.query('select siem_private.dns_cache_put($1, make_interval(secs => $2))', [JSON.stringify(answers), enrichers.dnsCacheSeconds]);
+      for (const answer of answers) context[answer.ip]!.dns = dnsContext(answer);
+    }
+    dnsPending = missing.filter((ip) => !context[ip]!.dns);
   }
   const applied = await client.query<{ n: number }>('select siem_private.apply_enrichment($1, $2, $3) as n', [
     payload,

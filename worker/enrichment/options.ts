@@ -13,5 +13,5 @@ export interface EnrichmentOptions {
 
 export async function openEnrichers(options: EnrichmentOptions): Promise<Enrichers> {
   const geoip = await GeoIp.open({ cityPath: options.geoipCityPath, asnPath: options.geoipAsnPath });
-  return { geoip, dns: options.dns.enabled ? new ReverseDns(options.dns) : undefined };
+  return { geoip, dns: options.dns.enabled ? new ReverseDns(options.dns) : undefined, dnsCacheSeconds: options.dnsCacheSeconds };
 }

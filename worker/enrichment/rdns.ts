@@ -8,6 +8,8 @@ export interface ReverseDnsOptions {
   timeoutMs: number;
   /** Lookups in flight at once, per worker process. */
   concurrency: number;
+  /** How long the enrichment job itself may spend resolving uncached addresses; the rest follow later. */
+  inlineMs: number;
 }
 
 export type DnsStatus = 'ok' | 'nxdomain' | 'timeout' | 'error';
@@ -65,13 +67,31 @@ export class ReverseDns {
   }
 
   async reverseAll(ips: string[]): Promise<DnsAnswer[]> {
+    return this.reverseWithin(ips, Infinity);
+  }
+
+  /**
+   * The answers that arrive within `budgetMs`: no lookup starts after it, and lookups still in flight
+   * then are left behind (their addresses are simply not in the result).
+   */
+  async reverseWithin(ips: string[], budgetMs: number): Promise<DnsAnswer[]> {
     const answers: DnsAnswer[] = [];
+    const deadline = performance.now() + budgetMs;
     let next = 0;
     const lane = async () => {
-      while (next < ips.length) answers.push(await this.reverse(ips[next++]!));
+      while (next < ips.length && performance.now() < deadline) {
+        const answer = await this.reverse(ips[next++]!);
+        if (performance.now() <= deadline || budgetMs === Infinity) answers.push(answer);
+      }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, ips.length) }, lane));
-    return answers;
+    const lanes = Promise.all(Array.from({ length: Math.min(this.options.concurrency, ips.length) }, lane));
+    if (budgetMs === Infinity) await lanes;
+    else {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([lanes, new Promise((resolve) => (timer = setTimeout(resolve, budgetMs)))]);
+      clearTimeout(timer);
+    }
+    return [...answers];
   }
 
   cancel(): void {
