@@ -2,11 +2,12 @@ import '../bin/env.ts';
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { enrichBenchmark } from './enrich.ts';
 import { ingestBenchmark } from './ingest.ts';
 import { describeMachine } from './machine.ts';
 import type { Benchmark, Figure } from './types.ts';
 
-const benchmarks: Benchmark[] = [ingestBenchmark];
+const benchmarks: Benchmark[] = [ingestBenchmark, enrichBenchmark];
 const root = path.resolve(import.meta.dirname, '..');
 
 const { values, positionals } = parseArgs({

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { EnrichmentOptions } from '../worker/enrichment/options.ts';
 
 /** Every setting the server reads, with its environment variable and default (README lists them). */
 export interface Config {
@@ -23,6 +24,7 @@ export interface Config {
   apiTimeoutAdminMs: number;
   apiMaxDepth: number;
   apiMaxCost: number;
+  enrichment: EnrichmentOptions;
 }
 
 export class ConfigError extends Error {}
@@ -67,6 +69,15 @@ function readUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return text;
 }
 
+function readPath(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const text = env[name];
+  return text === undefined || text === '' ? undefined : path.resolve(text);
+}
+
+function readList(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     dataDir: path.resolve(env.SIEM_DATA_DIR || '.siem'),
@@ -89,5 +100,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiTimeoutAdminMs: readInteger(env, { name: 'SIEM_API_TIMEOUT_ADMIN', fallback: 60_000, min: 100, max: 3_600_000 }),
     apiMaxDepth: readInteger(env, { name: 'SIEM_API_MAX_DEPTH', fallback: 10, min: 2, max: 100 }),
     apiMaxCost: readInteger(env, { name: 'SIEM_API_MAX_COST', fallback: 50_000, min: 100, max: 100_000_000 }),
+    enrichment: {
+      geoipCityPath: readPath(env, 'SIEM_GEOIP_DATABASE'),
+      geoipAsnPath: readPath(env, 'SIEM_GEOIP_ASN_DATABASE'),
+      dns: {
+        enabled: readBoolean(env, 'SIEM_DNS_ENABLED', true),
+        servers: readList(env, 'SIEM_DNS_SERVERS'),
+        timeoutMs: readInteger(env, { name: 'SIEM_DNS_TIMEOUT_MS', fallback: 1000, min: 10, max: 60_000 }),
+        concurrency: readInteger(env, { name: 'SIEM_DNS_CONCURRENCY', fallback: 16, min: 1, max: 1024 }),
+        inlineMs: readInteger(env, { name: 'SIEM_DNS_INLINE_MS', fallback: 200, min: 0, max: 10_000 }),
+      },
+      dnsCacheSeconds: readInteger(env, { name: 'SIEM_DNS_CACHE_SECONDS', fallback: 300, min: 1, max: 604_800 }),
+      retroHuntDays: readInteger(env, { name: 'SIEM_RETRO_HUNT_DAYS', fallback: 30, min: 1, max: 3650 }),
+    },
   };
 }

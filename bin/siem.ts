@@ -51,6 +51,30 @@ user
   .addOption(new Option('--role <role>', 'analyst or admin').choices(['analyst', 'admin']).makeOptionMandatory())
   .option('--password-stdin', 'read the password from stdin instead of generating one')
   .action(async (email: string, options: { role: string; passwordStdin?: boolean }) => (await import('./commands/user.ts')).userAddCommand(loadConfig(), email, options));
+const intel = program.command('intel').description('Threat intel: indicator feeds matched against events');
+intel
+  .command('import')
+  .description('Import indicators from a file: plain list, CSV (abuse.ch style), STIX 2.1 bundle or MISP event JSON; new ones are retro-hunted')
+  .argument('<file>', 'file to import')
+  .option('--feed <name>', 'feed the indicators belong to (default: the file name)')
+  .option('--format <format>', 'auto, list, csv, stix or misp (default auto)')
+  .option('--replace', "expire the feed's indicators this file no longer lists")
+  .action(async (file: string, options) => (await import('./commands/intel.ts')).intelImportCommand(loadConfig(), file, options));
+intel
+  .command('feed')
+  .description('Add or change a feed the worker fetches from a URL on schedule (ETag/If-Modified-Since)')
+  .argument('<name>', 'feed name')
+  .argument('<url>', 'http(s) URL')
+  .option('--format <format>', 'auto, list, csv, stix or misp (default auto)')
+  .addOption(new Option('--every <minutes>', 'refresh interval in minutes (default 60)').argParser((v) => Number.parseInt(v, 10)))
+  .action(async (name: string, url: string, options) => (await import('./commands/intel.ts')).intelFeedCommand(loadConfig(), name, url, options));
+
+program
+  .command('enrich')
+  .description('Enrich the events of a time range again (GeoIP, cached DNS, threat intel as known now)')
+  .requiredOption('--since <time>', 'start (e.g. 2026-11-24, "2026-11-24 10:00Z", or -24h)')
+  .option('--until <time>', 'end (default now)')
+  .action(async (options: { since: string; until?: string }) => (await import('./commands/enrich.ts')).enrichCommand(loadConfig(), options));
 
 program
   .command('ingest')

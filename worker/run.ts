@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { Logger, run, type Runner } from 'graphile-worker';
 import pg from 'pg';
+import { openEnrichers, type EnrichmentOptions } from './enrichment/options.ts';
+import { makeDnsResolve } from './tasks/dns__resolve.ts';
+import { makeEventsEnrich } from './tasks/events__enrich.ts';
+import { intelRefreshFeeds } from './tasks/intel__refresh_feeds.ts';
+import { makeIntelRetroHunt } from './tasks/intel__retro_hunt.ts';
 import { makePartitionsMaintain } from './tasks/partitions__maintain.ts';
 
 export interface WorkerOptions {
   connectionString: string;
   concurrency: number;
   partitionDaysAhead: number;
+  enrichment: EnrichmentOptions;
   log: (message: string) => void;
 }
 
@@ -28,6 +34,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const pgPool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
   pgPool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
   pgPool.on('connect', (client) => client.on('error', (error) => options.log(`database connection lost: ${error.message}`)));
+  const enrichers = await openEnrichers(options.enrichment);
   const runner = await run({
     pgPool,
     concurrency: options.concurrency,
@@ -36,6 +43,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     crontab,
     taskList: {
       partitions__maintain: makePartitionsMaintain(options.partitionDaysAhead),
+      events__enrich: makeEventsEnrich(enrichers),
+      dns__resolve: makeDnsResolve(enrichers.dns, options.enrichment.dnsCacheSeconds),
+      intel__retro_hunt: makeIntelRetroHunt(options.enrichment.retroHuntDays),
+      intel__refresh_feeds: intelRefreshFeeds,
     },
   });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
@@ -43,6 +54,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     runner,
     async stop() {
       await runner.stop();
+      enrichers.dns?.cancel();
       await pgPool.end();
     },
   };

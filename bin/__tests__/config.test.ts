@@ -20,4 +20,22 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).graphiql).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', SIEM_GRAPHIQL: 'on' }).graphiql).toBe(true);
   });
+
+  it('reads the enrichment settings', () => {
+    expect(loadConfig({}).enrichment).toEqual({
+      geoipCityPath: undefined,
+      geoipAsnPath: undefined,
+      dns: { enabled: true, servers: [], timeoutMs: 1000, concurrency: 16, inlineMs: 200 },
+      dnsCacheSeconds: 300,
+      retroHuntDays: 30,
+    });
+    const custom = loadConfig({
+      SIEM_GEOIP_DATABASE: '/data/GeoLite2-City.mmdb',
+      SIEM_DNS_ENABLED: 'off',
+      SIEM_DNS_SERVERS: '10.0.0.2, 10.0.0.3:5353',
+      SIEM_RETRO_HUNT_DAYS: '90',
+    }).enrichment;
+    expect(custom).toMatchObject({ geoipCityPath: '/data/GeoLite2-City.mmdb', dns: { enabled: false, servers: ['10.0.0.2', '10.0.0.3:5353'] }, retroHuntDays: 90 });
+    expect(() => loadConfig({ SIEM_DNS_TIMEOUT_MS: '0' })).toThrow(/SIEM_DNS_TIMEOUT_MS="0" is not valid/);
+  });
 });

@@ -70,6 +70,7 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
       connectionString: database.urls.owner,
       concurrency: config.workerConcurrency,
       partitionDaysAhead: config.partitionDaysAhead,
+      enrichment: config.enrichment,
       log: log('worker'),
     });
     stops.push(() => worker.stop());
