@@ -16,6 +16,12 @@ export interface Config {
   demoEventsPerSecond: number;
   partitionDaysAhead: number;
   graphiql: boolean;
+  /** SMTP server for alert mail; undefined: `siem start` runs a local sink and logs what it receives. */
+  smtpUrl: string | undefined;
+  alertEmailFrom: string;
+  alertEmailTo: string[];
+  /** Base URL of the dashboard in alert mail links. */
+  publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +66,13 @@ function readUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return text;
 }
 
+function readSmtpUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const text = env.SIEM_SMTP_URL;
+  if (text === undefined || text === '') return undefined;
+  if (!/^smtps?:\/\/[^/]+/.test(text)) throw new ConfigError('SIEM_SMTP_URL must look like smtp://user:password@mail.example.com:587 (or smtps:// for implicit TLS).');
+  return text;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     dataDir: path.resolve(env.SIEM_DATA_DIR || '.siem'),
@@ -76,5 +89,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoEventsPerSecond: readInteger(env, { name: 'SIEM_DEMO_EPS', fallback: 20, min: 1, max: 100_000 }),
     partitionDaysAhead: readInteger(env, { name: 'SIEM_PARTITION_DAYS_AHEAD', fallback: 7, min: 1, max: 366 }),
     graphiql: readBoolean(env, 'SIEM_GRAPHIQL', env.NODE_ENV !== 'production'),
+    smtpUrl: readSmtpUrl(env),
+    alertEmailFrom: env.SIEM_ALERT_EMAIL_FROM || 'pgsiem <siem@localhost>',
+    alertEmailTo: (env.SIEM_ALERT_EMAIL_TO || 'soc@localhost').split(',').map((address) => address.trim()).filter(Boolean),
+    publicUrl: env.SIEM_PUBLIC_URL || undefined,
   };
 }

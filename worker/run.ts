@@ -2,11 +2,16 @@ import { readFileSync } from 'node:fs';
 import { Logger, run, type Runner } from 'graphile-worker';
 import pg from 'pg';
 import { makePartitionsMaintain } from './tasks/partitions__maintain.ts';
+import { rulesEvaluate } from './tasks/rules__evaluate.ts';
+import { makeAlertsNotify } from './tasks/alerts__notify.ts';
+import { createMailer, type MailSettings } from './alerts/mailer.ts';
 
 export interface WorkerOptions {
   connectionString: string;
   concurrency: number;
   partitionDaysAhead: number;
+  /** Where alert emails go; without it alerts are raised but nobody is emailed. */
+  mail?: MailSettings;
   log: (message: string) => void;
 }
 
@@ -28,6 +33,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const pgPool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
   pgPool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
   pgPool.on('connect', (client) => client.on('error', (error) => options.log(`database connection lost: ${error.message}`)));
+  const mailer = options.mail ? createMailer(options.mail) : undefined;
   const runner = await run({
     pgPool,
     concurrency: options.concurrency,
@@ -36,6 +42,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     crontab,
     taskList: {
       partitions__maintain: makePartitionsMaintain(options.partitionDaysAhead),
+      rules__evaluate: rulesEvaluate,
+      ...(mailer && options.mail ? { alerts__notify: makeAlertsNotify(mailer, options.mail) } : {}),
     },
   });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
@@ -43,6 +51,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     runner,
     async stop() {
       await runner.stop();
+      mailer?.close();
       await pgPool.end();
     },
   };

@@ -8,6 +8,7 @@ import { startWorker } from '../../worker/run.ts';
 import { startApiServer } from '../../api/server.ts';
 import { requestRole } from '../../api/preset.ts';
 import { startDemoFeed } from '../../agent/demo_feed.ts';
+import { startSmtpSink } from '../../worker/alerts/smtp_sink.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const webDir = path.join(projectRoot, 'web');
@@ -64,8 +65,23 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
 
     await ensureWebBuilt(say);
 
+    let smtpUrl = config.smtpUrl;
+    if (!smtpUrl) {
+      const sink = await startSmtpSink({
+        onMail: (mail) => log('mail')(`received for ${mail.to.join(', ')}:\n${mail.raw.split(/\r?\n\r?\n/).slice(1).join('\n\n').slice(0, 4000)}`),
+      });
+      stops.push(() => sink.stop());
+      smtpUrl = sink.url;
+      log('mail')(`no SIEM_SMTP_URL: alert mail goes to a local SMTP sink (${sink.url}) and is shown here`);
+    }
     const worker = await startWorker({
       connectionString: database.urls.owner,
+      mail: {
+        smtpUrl,
+        from: config.alertEmailFrom,
+        to: config.alertEmailTo,
+        publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+      },
       concurrency: config.workerConcurrency,
       partitionDaysAhead: config.partitionDaysAhead,
       log: log('worker'),
