@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:b62497334a38bad12f9fb715abcd9d13908318bf
+--! Hash: sha1:ee8fb8f34823a95bfab1eeea0fae82d1ff0ed098
 --! Message: detection
 
 -- Detection: rules (SQL views in the `rules` schema, compiled YAML and Sigma), gap-free incremental
@@ -757,3 +757,26 @@ revoke execute on function public.acknowledge_alert(bigint, text), public.assign
 grant execute on function public.acknowledge_alert(bigint, text), public.assign_alert(bigint, text, text),
   public.close_alert(bigint, text, text), public.comment_alert(bigint, text), public.alerts_matching_events(public.alerts) to siem_analyst;
 revoke execute on function public.add_view_rule(text, regclass, text, text, text[], text, interval, integer, boolean, regclass) from public;
+
+--------------------------------------------------------------------------------
+-- Helpers of compiled rule views (never throw on odd data)
+--------------------------------------------------------------------------------
+
+create function siem_private.try_numeric(p_text text) returns numeric
+  language sql immutable parallel safe
+  as $$ select case when p_text ~ '^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$' then p_text::numeric end $$;
+comment on function siem_private.try_numeric(text) is 'The text as a number, or null when it is none (rule views compare numbers without risking a cast error).';
+
+create function siem_private.try_inet(p_text text) returns inet
+  language plpgsql immutable strict parallel safe
+  as $$
+begin
+  if p_text !~ '^[0-9A-Fa-f:.]+(/\d+)?$' then
+    return null;
+  end if;
+  return p_text::inet;
+exception when others then
+  return null;
+end;
+$$;
+comment on function siem_private.try_inet(text) is 'The text as an address, or null when it is none (Sigma cidr modifier).';
