@@ -8,8 +8,6 @@ import { and, existsOf, fieldRef, interval, likeEscape, literal, not, numberOf, 
 const severities = ['informational', 'low', 'medium', 'high', 'critical'];
 const operators = ['eq', 'ne', 'in', 'gt', 'gte', 'lt', 'lte', 'contains', 'startswith', 'endswith', 'regex', 'cidr', 'exists'];
 
-type Filter = Record<string, unknown>;
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -66,7 +64,7 @@ export function compileFilter(filter: unknown, where = 'filter'): string {
         if (!Array.isArray(value)) throw new RuleCompileError(`${where}.any: expected a list of filters`);
         return or(value.map((item, i) => compileFilter(item, `${where}.any[${i}]`)));
       }
-      if (!/^[A-Za-z_][A-Za-z0-9_.\-]*$/.test(field)) throw new RuleCompileError(`${where}: ${JSON.stringify(field)} is no field name`);
+      if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(field)) throw new RuleCompileError(`${where}: ${JSON.stringify(field)} is no field name`);
       if (value === null) return not(existsOf(fieldRef(field)));
       if (Array.isArray(value)) return condition(field, 'in', value);
       if (isObject(value)) return and(Object.entries(value).map(([op, operand]) => condition(field, op, operand)));

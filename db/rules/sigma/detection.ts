@@ -93,7 +93,9 @@ function valuePredicate(field: FieldRef, value: Value, modifiers: Set<string>, r
   const variants = expandValue(typeof value === 'string' ? value : String(value), modifiers).map((v) => {
     // Encoded values are exact strings: their * and ? are not wildcards.
     const encoded = modifiers.has('base64') || modifiers.has('base64offset');
-    let { like, plain } = encoded ? { like: v.replace(/[\\%_]/g, (c) => `\\${c}`), plain: true } : sigmaPattern(v);
+    const pattern = encoded ? { like: v.replace(/[\\%_]/g, (c) => `\\${c}`), plain: true } : sigmaPattern(v);
+    const plain = pattern.plain;
+    let like = pattern.like;
     if (modifiers.has('contains')) like = `%${like}%`;
     else if (modifiers.has('startswith')) like = `${like}%`;
     else if (modifiers.has('endswith')) like = `%${like}`;
