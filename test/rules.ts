@@ -24,6 +24,8 @@ export async function createSshThresholdRule(pool: pg.Pool | pg.PoolClient, name
     select e.ts as event_ts, e.id as event_id, e.metadata->>'src_ip' as entity,
            'failed ssh logins from ' || (e.metadata->>'src_ip') as summary
     from public.events e where e.event_type = 'ssh_failed'`);
+  // The engine runs as the database owner, which must be able to read the view.
+  await pool.query(`alter view rules.${name} owner to siem_owner`);
   const { rows } = await pool.query(
     `select id from public.add_view_rule($1, $2::regclass, 'SSH brute force', 'high', '{attack.t1110}', 'threshold', '5 minutes', 10)`,
     [name, `rules.${name}`],

@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:ee8fb8f34823a95bfab1eeea0fae82d1ff0ed098
+--! Hash: sha1:46c333b19c80738c937a866df69be1acbc837fd2
 --! Message: detection
 
 -- Detection: rules (SQL views in the `rules` schema, compiled YAML and Sigma), gap-free incremental
@@ -300,6 +300,10 @@ declare
   v_evaluation text := coalesce(p_rule->>'evaluation', 'match');
 begin
   perform siem_private.check_rule_view(v_view, v_evaluation, v_source);
+  if not has_table_privilege(v_view, 'select') then
+    raise exception 'the rule engine (%) may not read %', current_user, v_view using errcode = '42501',
+      hint = format('grant select on %s to %I (views of the rules schema are read by the database owner)', v_view, current_user);
+  end if;
   if not exists (select 1 from siem_private.rule_sources where source = v_source) then
     raise exception 'table % is no rule source', v_source using errcode = '22023', hint = 'Register it with siem_private.register_rule_source(table, ts_column, id_column).';
   end if;
