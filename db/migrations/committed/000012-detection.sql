@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:46c333b19c80738c937a866df69be1acbc837fd2
+--! Hash: sha1:713a8864019251e66492ea39d64d8d1866722de0
 --! Message: detection
 
 -- Detection: rules (SQL views in the `rules` schema, compiled YAML and Sigma), gap-free incremental
@@ -772,7 +772,7 @@ create function siem_private.try_numeric(p_text text) returns numeric
 comment on function siem_private.try_numeric(text) is 'The text as a number, or null when it is none (rule views compare numbers without risking a cast error).';
 
 create function siem_private.try_inet(p_text text) returns inet
-  language plpgsql immutable strict parallel safe
+  language plpgsql immutable strict parallel restricted
   as $$
 begin
   if p_text !~ '^[0-9A-Fa-f:.]+(/\d+)?$' then
@@ -783,4 +783,4 @@ exception when others then
   return null;
 end;
 $$;
-comment on function siem_private.try_inet(text) is 'The text as an address, or null when it is none (Sigma cidr modifier).';
+comment on function siem_private.try_inet(text) is 'The text as an address, or null when it is none (Sigma cidr modifier). Parallel restricted: its exception block is a subtransaction, which parallel workers cannot start.';

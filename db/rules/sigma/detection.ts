@@ -138,13 +138,19 @@ export function compileSearch(name: string, search: unknown, resolveField: (name
     return or(search.map((item) => keywordPredicate(item as Value, resolveField)));
   }
   if (typeof search === 'object' && search !== null) {
-    return and(Object.entries(search).map(([key, value]) => {
-      if (key === '' || key === '|contains' || key.startsWith('|')) {
+    // Every unknown field is named at once, not only the first.
+    const errors: string[] = [];
+    const parts = Object.entries(search).map(([key, value]) => {
+      try {
         // A keyword list with modifiers (`'|contains': [...]`) searches the message.
-        return fieldPredicate(`message${key}`, value, resolveField);
+        return fieldPredicate(key === '' || key.startsWith('|') ? `message${key}` : key, value, resolveField);
+      } catch (error) {
+        errors.push((error as Error).message);
+        return '';
       }
-      return fieldPredicate(key, value, resolveField);
-    }));
+    });
+    if (errors.length) throw new RuleCompileError(errors.join('; '));
+    return and(parts);
   }
   if (typeof search === 'string' || typeof search === 'number') return keywordPredicate(search, resolveField);
   throw new RuleCompileError(`search identifier ${name}: expected a map, a list or keywords`);
