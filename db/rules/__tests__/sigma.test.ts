@@ -19,12 +19,6 @@ const mapping = loadMapping();
 const context = useAgentDatabase();
 const search = (value: unknown) => compileSearch('s', value, fieldRef);
 
-function compileOne(yaml: string) {
-  const [result] = compileSigma(sigmaDocuments('inline.yml', yaml), mapping);
-  if (!result?.compiled) throw new Error(result?.error ?? 'nothing compiled');
-  return result.compiled;
-}
-
 describe('Sigma conditions', () => {
   it('parses and/or/not with precedence and parentheses', () => {
     expect(parseCondition('a or b and not c')).toEqual({
