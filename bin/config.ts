@@ -25,6 +25,12 @@ export interface Config {
   apiMaxDepth: number;
   apiMaxCost: number;
   enrichment: EnrichmentOptions;
+  /** SMTP server for alert mail; undefined: `siem start` runs a local sink and logs what it receives. */
+  smtpUrl: string | undefined;
+  alertEmailFrom: string;
+  alertEmailTo: string[];
+  /** Base URL of the dashboard in alert mail links. */
+  publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -78,6 +84,13 @@ function readList(env: NodeJS.ProcessEnv, name: string): string[] {
   return (env[name] ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
+function readSmtpUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const text = env.SIEM_SMTP_URL;
+  if (text === undefined || text === '') return undefined;
+  if (!/^smtps?:\/\/[^/]+/.test(text)) throw new ConfigError('SIEM_SMTP_URL must look like smtp://user:password@mail.example.com:587 (or smtps:// for implicit TLS).');
+  return text;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     dataDir: path.resolve(env.SIEM_DATA_DIR || '.siem'),
@@ -113,5 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dnsCacheSeconds: readInteger(env, { name: 'SIEM_DNS_CACHE_SECONDS', fallback: 300, min: 1, max: 604_800 }),
       retroHuntDays: readInteger(env, { name: 'SIEM_RETRO_HUNT_DAYS', fallback: 30, min: 1, max: 3650 }),
     },
+    smtpUrl: readSmtpUrl(env),
+    alertEmailFrom: env.SIEM_ALERT_EMAIL_FROM || 'pgsiem <siem@localhost>',
+    alertEmailTo: (env.SIEM_ALERT_EMAIL_TO || 'soc@localhost').split(',').map((address) => address.trim()).filter(Boolean),
+    publicUrl: env.SIEM_PUBLIC_URL || undefined,
   };
 }

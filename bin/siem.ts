@@ -87,6 +87,41 @@ program
   .option('--no-progress', 'do not draw a progress bar')
   .action(async (file: string, options) => (await import('./commands/ingest.ts')).ingestCommand(loadConfig(), file, options));
 
+const rules = program.command('rules').description('Detection rules: SQL views, YAML threshold/sequence rules and Sigma (see docs/rules.md)');
+rules
+  .command('import')
+  .description('Compile and install the rules of a file or directory: Sigma rules and correlations, and YAML threshold/sequence rules; reports compiled/failed counts')
+  .argument('<file|dir>', 'a .yml file or a directory searched recursively')
+  .option('--mapping <file>', 'Sigma logsource and field mapping (default: SIEM_SIGMA_MAPPING or db/rules/sigma_mapping.yaml)')
+  .option('--disabled', 'install the rules disabled')
+  .option('--verbose', 'also list every compiled rule')
+  .action(async (target: string, options) => (await import('./commands/rules.ts')).rulesImportCommand(loadConfig(), target, options));
+rules
+  .command('add-view')
+  .description('Register a view of the rules schema as a rule (it returns event_ts, event_id, entity and optionally summary, distinct_value)')
+  .argument('<view>', 'the view, e.g. rules.ssh_root_login (schema rules by default)')
+  .option('--name <name>', 'rule name (default: the view name)')
+  .option('--title <title>', 'title shown in alerts and email')
+  .option('--severity <level>', 'informational, low, medium, high or critical', 'medium')
+  .option('--tags <tags>', 'comma-separated tags, e.g. attack.t1110,attack.credential_access')
+  .option('--threshold <n>', 'alert when an entity has at least n rows within --window')
+  .option('--window <interval>', 'sliding window of --threshold, e.g. "5 minutes"')
+  .option('--distinct', 'count distinct distinct_value values instead of rows')
+  .option('--source <table>', 'the table whose new rows bound evaluation (default public.events)')
+  .action(async (view: string, options) => (await import('./commands/rules.ts')).rulesAddViewCommand(loadConfig(), view, options));
+rules
+  .command('backfill')
+  .description('Run a rule over history, idempotently: events it already alerted on are not counted again')
+  .argument('<rule>', 'rule name')
+  .requiredOption('--since <time>', 'start (e.g. 2026-11-24, "2026-11-24 10:00Z" or -24h)')
+  .option('--until <time>', 'end (default: now)')
+  .action(async (rule: string, options) => (await import('./commands/rules.ts')).rulesBackfillCommand(loadConfig(), rule, options));
+rules
+  .command('test')
+  .description('Run every rule with fixtures against its positive and negative events (in a rolled-back transaction) and report pass/fail')
+  .argument('[rule]', 'only this rule')
+  .action(async (rule: string | undefined) => (await import('./commands/rules.ts')).rulesTestCommand(loadConfig(), rule));
+
 try {
   await program.parseAsync();
 } catch (error) {

@@ -7,12 +7,17 @@ import { makeEventsEnrich } from './tasks/events__enrich.ts';
 import { intelRefreshFeeds } from './tasks/intel__refresh_feeds.ts';
 import { makeIntelRetroHunt } from './tasks/intel__retro_hunt.ts';
 import { makePartitionsMaintain } from './tasks/partitions__maintain.ts';
+import { rulesEvaluate } from './tasks/rules__evaluate.ts';
+import { makeAlertsNotify } from './tasks/alerts__notify.ts';
+import { createMailer, type MailSettings } from './alerts/mailer.ts';
 
 export interface WorkerOptions {
   connectionString: string;
   concurrency: number;
   partitionDaysAhead: number;
   enrichment: EnrichmentOptions;
+  /** Where alert emails go; without it alerts are raised but nobody is emailed. */
+  mail?: MailSettings;
   log: (message: string) => void;
 }
 
@@ -35,6 +40,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   pgPool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
   pgPool.on('connect', (client) => client.on('error', (error) => options.log(`database connection lost: ${error.message}`)));
   const enrichers = await openEnrichers(options.enrichment);
+  const mailer = options.mail ? createMailer(options.mail) : undefined;
   const runner = await run({
     pgPool,
     concurrency: options.concurrency,
@@ -47,6 +53,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       dns__resolve: makeDnsResolve(enrichers.dns, options.enrichment.dnsCacheSeconds),
       intel__retro_hunt: makeIntelRetroHunt(options.enrichment.retroHuntDays),
       intel__refresh_feeds: intelRefreshFeeds,
+      rules__evaluate: rulesEvaluate,
+      ...(mailer && options.mail ? { alerts__notify: makeAlertsNotify(mailer, options.mail) } : {}),
     },
   });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
@@ -55,6 +63,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     async stop() {
       await runner.stop();
       enrichers.dns?.cancel();
+      mailer?.close();
       await pgPool.end();
     },
   };

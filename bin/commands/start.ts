@@ -10,6 +10,7 @@ import { loadOrCreateSecrets } from '../../db/secrets.ts';
 import { startDemoFeed } from '../../agent/demo_feed.ts';
 import { demoCsvSource } from '../../agent/demo.ts';
 import { withClient } from '../../db/setup.ts';
+import { startSmtpSink } from '../../worker/alerts/smtp_sink.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const webDir = path.join(projectRoot, 'web');
@@ -66,8 +67,23 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
 
     await ensureWebBuilt(say);
 
+    let smtpUrl = config.smtpUrl;
+    if (!smtpUrl) {
+      const sink = await startSmtpSink({
+        onMail: (mail) => log('mail')(`received for ${mail.to.join(', ')}:\n${mail.raw.split(/\r?\n\r?\n/).slice(1).join('\n\n').slice(0, 4000)}`),
+      });
+      stops.push(() => sink.stop());
+      smtpUrl = sink.url;
+      log('mail')(`no SIEM_SMTP_URL: alert mail goes to a local SMTP sink (${sink.url}) and is shown here`);
+    }
     const worker = await startWorker({
       connectionString: database.urls.owner,
+      mail: {
+        smtpUrl,
+        from: config.alertEmailFrom,
+        to: config.alertEmailTo,
+        publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+      },
       concurrency: config.workerConcurrency,
       partitionDaysAhead: config.partitionDaysAhead,
       enrichment: config.enrichment,
