@@ -16,6 +16,13 @@ export interface Config {
   demoEventsPerSecond: number;
   partitionDaysAhead: number;
   graphiql: boolean;
+  archiveDir: string;
+  rawRetentionDays: number;
+  eventRetentionDays: number;
+  backupDir: string;
+  walArchive: boolean;
+  metricsPort: number;
+  metricsHost: string;
 }
 
 export class ConfigError extends Error {}
@@ -61,8 +68,9 @@ function readUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(env.SIEM_DATA_DIR || '.siem');
   return {
-    dataDir: path.resolve(env.SIEM_DATA_DIR || '.siem'),
+    dataDir,
     port: readInteger(env, { name: 'SIEM_PORT', fallback: 4000, min: 1, max: 65535 }),
     host: env.SIEM_HOST || '127.0.0.1',
     databaseUrl: readUrl(env, 'DATABASE_URL'),
@@ -76,5 +84,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoEventsPerSecond: readInteger(env, { name: 'SIEM_DEMO_EPS', fallback: 20, min: 1, max: 100_000 }),
     partitionDaysAhead: readInteger(env, { name: 'SIEM_PARTITION_DAYS_AHEAD', fallback: 7, min: 1, max: 366 }),
     graphiql: readBoolean(env, 'SIEM_GRAPHIQL', env.NODE_ENV !== 'production'),
+    archiveDir: path.resolve(env.SIEM_ARCHIVE_DIR || path.join(dataDir, 'archive')),
+    rawRetentionDays: readInteger(env, { name: 'SIEM_RAW_RETENTION_DAYS', fallback: 2, min: 1, max: 36_500 }),
+    eventRetentionDays: readInteger(env, { name: 'SIEM_EVENT_RETENTION_DAYS', fallback: 30, min: 1, max: 36_500 }),
+    backupDir: path.resolve(env.SIEM_BACKUP_DIR || path.join(dataDir, 'backups')),
+    walArchive: readBoolean(env, 'SIEM_WAL_ARCHIVE', true),
+    metricsPort: readInteger(env, { name: 'SIEM_METRICS_PORT', fallback: 9464, min: 0, max: 65535 }),
+    metricsHost: env.SIEM_METRICS_HOST || '127.0.0.1',
   };
 }

@@ -44,6 +44,28 @@ program
   .option('--event-type <type>', 'instead: events of this type, and quarantined lines that were missing fields of it')
   .action(async (options: { since?: string; eventType?: string }) => (await import('./commands/reparse.ts')).reparseCommand(loadConfig(), options));
 
+const archive = program.command('archive').description('Archives of old partitions: detached, compressed with a sha256, indexed in archive_index');
+archive
+  .command('list')
+  .description('List archived days (table, day, rows, size, restored, sha256, path)')
+  .action(async () => (await import('./commands/archive.ts')).archiveListCommand(loadConfig()));
+archive
+  .command('run')
+  .description('Archive now: raw partitions older than SIEM_RAW_RETENTION_DAYS and event partitions older than SIEM_EVENT_RETENTION_DAYS')
+  .action(async () => (await import('./commands/archive.ts')).archiveRunCommand(loadConfig()));
+archive
+  .command('restore')
+  .description('Bring an archived day back as a searchable partition, after verifying its sha256')
+  .argument('<table>', 'events or events_raw')
+  .argument('<day>', 'UTC day, YYYY-MM-DD')
+  .action(async (table: string, day: string) => (await import('./commands/archive.ts')).archiveRestoreCommand(loadConfig(), table, day));
+archive
+  .command('drop')
+  .description('Remove a restored day again (the archive file stays)')
+  .argument('<table>', 'events or events_raw')
+  .argument('<day>', 'UTC day, YYYY-MM-DD')
+  .action(async (table: string, day: string) => (await import('./commands/archive.ts')).archiveDropCommand(loadConfig(), table, day));
+
 program
   .command('ingest')
   .description('Stream the lines of a file (or - for stdin) into events_raw by COPY, in batches')

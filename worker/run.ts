@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import { Logger, run, type Runner } from 'graphile-worker';
 import pg from 'pg';
 import { makePartitionsMaintain } from './tasks/partitions__maintain.ts';
+import { makePartitionsArchive } from './tasks/partitions__archive.ts';
+import type { ArchiveSettings } from './archive.ts';
 
 export interface WorkerOptions {
   connectionString: string;
   concurrency: number;
   partitionDaysAhead: number;
+  archive: Omit<ArchiveSettings, 'log'>;
   log: (message: string) => void;
 }
 
@@ -36,6 +39,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     crontab,
     taskList: {
       partitions__maintain: makePartitionsMaintain(options.partitionDaysAhead),
+      partitions__archive: makePartitionsArchive(options.archive),
     },
   });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });

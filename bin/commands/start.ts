@@ -68,6 +68,7 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
       connectionString: database.urls.owner,
       concurrency: config.workerConcurrency,
       partitionDaysAhead: config.partitionDaysAhead,
+      archive: { archiveDir: config.archiveDir, rawRetentionDays: config.rawRetentionDays, eventRetentionDays: config.eventRetentionDays },
       log: log('worker'),
     });
     stops.push(() => worker.stop());
