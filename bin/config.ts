@@ -23,6 +23,7 @@ export interface Config {
   walArchive: boolean;
   metricsPort: number;
   metricsHost: string;
+  pgBinDir: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -91,5 +92,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     walArchive: readBoolean(env, 'SIEM_WAL_ARCHIVE', true),
     metricsPort: readInteger(env, { name: 'SIEM_METRICS_PORT', fallback: 9464, min: 0, max: 65535 }),
     metricsHost: env.SIEM_METRICS_HOST || '127.0.0.1',
+    pgBinDir: env.SIEM_PG_BIN_DIR || undefined,
   };
 }

@@ -66,6 +66,26 @@ archive
   .argument('<day>', 'UTC day, YYYY-MM-DD')
   .action(async (table: string, day: string) => (await import('./commands/archive.ts')).archiveDropCommand(loadConfig(), table, day));
 
+const backup = program.command('backup').description('Backups into SIEM_BACKUP_DIR: a logical pg_dump and a base backup for point-in-time recovery');
+backup
+  .command('create', { isDefault: true })
+  .description('Take a backup now (the default when you run `siem backup`)')
+  .option('--kind <kind>', 'all (default), logical (pg_dump -F d --jobs 4) or base (pg_basebackup, with the WAL archive for point-in-time recovery)', 'all')
+  .action(async (options: { kind: string }) => (await import('./commands/backup.ts')).backupCommand(loadConfig(), options));
+backup
+  .command('list')
+  .description('List complete backups and what the WAL archive holds')
+  .action(async () => (await import('./commands/backup.ts')).backupListCommand(loadConfig()));
+
+program
+  .command('restore')
+  .description('Restore a backup: a logical one into a new database, a base one (plus archived WAL) into a new data directory')
+  .argument('<backup>', 'backup name from `siem backup list` (or its directory)')
+  .option('--to-time <time>', 'base backups: stop replaying WAL at this moment (e.g. "2026-11-24 10:15:00Z"); default: everything archived')
+  .option('--into <dir>', 'base backups: the new SIEM data directory (default: <SIEM_DATA_DIR>-restored-<time>)')
+  .option('--database <name>', 'logical backups: the new database (default: siem_restored_<time>)')
+  .action(async (name: string, options) => (await import('./commands/backup.ts')).restoreCommand(loadConfig(), name, options));
+
 program
   .command('ingest')
   .description('Stream the lines of a file (or - for stdin) into events_raw by COPY, in batches')
