@@ -24,6 +24,7 @@ export interface Config {
   metricsPort: number;
   metricsHost: string;
   pgBinDir: string | undefined;
+  backupKeep: number;
 }
 
 export class ConfigError extends Error {}
@@ -93,5 +94,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: readInteger(env, { name: 'SIEM_METRICS_PORT', fallback: 9464, min: 0, max: 65535 }),
     metricsHost: env.SIEM_METRICS_HOST || '127.0.0.1',
     pgBinDir: env.SIEM_PG_BIN_DIR || undefined,
+    backupKeep: readInteger(env, { name: 'SIEM_BACKUP_KEEP', fallback: 7, min: 1, max: 1000 }),
   };
 }

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -325,4 +325,50 @@ export function freeLocalPort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/** WAL segment file name (without timeline) holding `lsn` ("0/3000028"), for 16 MB segments. */
+export function walSegmentOf(lsn: string): string {
+  const [high, low] = lsn.split('/').map((part) => Number.parseInt(part, 16));
+  if (high === undefined || low === undefined || Number.isNaN(high) || Number.isNaN(low)) throw new BackupError(`not an LSN: ${lsn}`);
+  return high.toString(16).toUpperCase().padStart(8, '0') + Math.floor(low / 0x1000000).toString(16).toUpperCase().padStart(8, '0');
+}
+
+/** The first WAL segment a base backup needs, from its backup_manifest. */
+function baseStartSegment(backup: BackupInfo): string | undefined {
+  const manifest = path.join(backup.path, 'backup_manifest');
+  if (!existsSync(manifest)) return undefined;
+  const ranges = (JSON.parse(readFileSync(manifest, 'utf8')) as { 'WAL-Ranges'?: { 'Start-LSN': string }[] })['WAL-Ranges'];
+  return ranges?.[0] ? walSegmentOf(ranges[0]['Start-LSN']) : undefined;
+}
+
+/**
+ * Keeps the newest `keep` backups of each kind, and the archived WAL that the oldest kept base
+ * backup needs onwards (timeline .history files always). Returns what it removed.
+ */
+export function pruneBackups(backupDir: string, keep: number): { backups: string[]; walSegments: number } {
+  const removed: string[] = [];
+  const backups = listBackups(backupDir);
+  for (const kind of ['base', 'logical'] as const) {
+    const ofKind = backups.filter((b) => b.kind === kind);
+    for (const old of ofKind.slice(0, Math.max(0, ofKind.length - keep))) {
+      rmSync(old.path, { recursive: true, force: true });
+      removed.push(old.name);
+    }
+  }
+  const oldestBase = listBackups(backupDir).find((b) => b.kind === 'base');
+  const firstNeeded = oldestBase ? baseStartSegment(oldestBase) : undefined;
+  let walSegments = 0;
+  const walDir = walArchiveDir(backupDir);
+  if (firstNeeded && existsSync(walDir)) {
+    for (const file of readdirSync(walDir)) {
+      const segment = /^[0-9A-F]{8}([0-9A-F]{16})(\..*)?$/.exec(file);
+      if (!segment || file.includes('.history')) continue;
+      if (segment[1]! < firstNeeded) {
+        rmSync(path.join(walDir, file), { force: true });
+        walSegments++;
+      }
+    }
+  }
+  return { backups: removed, walSegments };
 }

@@ -4,12 +4,14 @@ import pg from 'pg';
 import { makePartitionsMaintain } from './tasks/partitions__maintain.ts';
 import { makePartitionsArchive } from './tasks/partitions__archive.ts';
 import type { ArchiveSettings } from './archive.ts';
+import { makeDatabaseBackup, type ScheduledBackupSettings } from './tasks/database__backup.ts';
 
 export interface WorkerOptions {
   connectionString: string;
   concurrency: number;
   partitionDaysAhead: number;
   archive: Omit<ArchiveSettings, 'log'>;
+  backup: ScheduledBackupSettings;
   log: (message: string) => void;
 }
 
@@ -40,6 +42,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     taskList: {
       partitions__maintain: makePartitionsMaintain(options.partitionDaysAhead),
       partitions__archive: makePartitionsArchive(options.archive),
+      database__backup: makeDatabaseBackup(options.backup),
     },
   });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from '../config.ts';
-import { prepareDatabase, redact } from '../../db/runtime.ts';
+import { describeUrls, prepareDatabase, redact } from '../../db/runtime.ts';
 import { startWorker } from '../../worker/run.ts';
 import { startApiServer } from '../../api/server.ts';
 import { requestRole } from '../../api/preset.ts';
@@ -69,6 +69,14 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
       concurrency: config.workerConcurrency,
       partitionDaysAhead: config.partitionDaysAhead,
       archive: { archiveDir: config.archiveDir, rawRetentionDays: config.rawRetentionDays, eventRetentionDays: config.eventRetentionDays },
+      backup: {
+        backupDir: config.backupDir,
+        ownerUrl: database.urls.owner,
+        // pg_basebackup needs REPLICATION: the embedded server's superuser, else the owner of DATABASE_URL.
+        replicationUrl: config.databaseUrl ? database.urls.owner : describeUrls(config).superuser!,
+        pgBinDir: config.pgBinDir,
+        keep: config.backupKeep,
+      },
       log: log('worker'),
     });
     stops.push(() => worker.stop());

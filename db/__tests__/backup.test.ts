@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendBatch } from '../../agent/batch_sender.ts';
 import { makeBatch } from '../../test/batches.ts';
 import { freePort } from '../../test/free_port.ts';
-import { baseBackup, findBackup, listBackups, logicalBackup, restoreBase, restoreLogical, walArchiveDir } from '../backup.ts';
+import { baseBackup, findBackup, listBackups, logicalBackup, pruneBackups, restoreBase, restoreLogical, walArchiveDir, walSegmentOf } from '../backup.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../embedded.ts';
 import { loadOrCreateSecrets, type Secrets } from '../secrets.ts';
 import { ensureOwnerAndDatabase, migrateDatabase, withClient } from '../setup.ts';
@@ -126,5 +126,19 @@ describe('backups', () => {
     } finally {
       await restored.stop();
     }
+  });
+
+  it('keeps the newest backups and the WAL they need', async () => {
+    expect(walSegmentOf('0/3000028')).toBe('0000000000000003');
+    expect(walSegmentOf('1A/FF000000')).toBe('0000001A000000FF');
+    const before = listBackups(backupDir).filter((b) => b.kind === 'base');
+    const newest = await baseBackup({ backupDir, ownerUrl, replicationUrl: server.superuserUrl });
+    const pruned = pruneBackups(backupDir, 1);
+    expect(pruned.backups).toEqual(before.map((b) => b.name));
+    expect(pruned.walSegments).toBeGreaterThan(0);
+    expect(listBackups(backupDir).map((b) => b.name)).toEqual(expect.arrayContaining([newest.name]));
+    expect(before.every((b) => !existsSync(b.path))).toBe(true);
+    const remaining = readdirSync(walArchiveDir(backupDir)).filter((f) => !f.includes('.history'));
+    expect(remaining.length).toBeGreaterThan(0);
   });
 });
