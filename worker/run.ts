@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { Logger, run, type Runner } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { Logger, run, type Runner, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import { makePartitionsMaintain } from './tasks/partitions__maintain.ts';
 import { makePartitionsArchive } from './tasks/partitions__archive.ts';
 import type { ArchiveSettings } from './archive.ts';
 import { makeDatabaseBackup, type ScheduledBackupSettings } from './tasks/database__backup.ts';
+import { metricCountsCompact } from './tasks/metric_counts__compact.ts';
+import type { Registry } from 'prom-client';
+import { installWorkerMetrics } from './metrics.ts';
 
 export interface WorkerOptions {
   connectionString: string;
@@ -12,6 +16,8 @@ export interface WorkerOptions {
   partitionDaysAhead: number;
   archive: Omit<ArchiveSettings, 'log'>;
   backup: ScheduledBackupSettings;
+  /** Registers the worker's and the database's metrics here (served by the caller). */
+  registry?: Registry;
   log: (message: string) => void;
 }
 
@@ -33,8 +39,16 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const pgPool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
   pgPool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
   pgPool.on('connect', (client) => client.on('error', (error) => options.log(`database connection lost: ${error.message}`)));
+  const events = new EventEmitter() as WorkerEvents;
+  // Metrics read the database on their own small pool, never delaying a job's connection.
+  const metricsPool = options.registry ? new pg.Pool({ connectionString: options.connectionString, max: 2 }) : undefined;
+  metricsPool?.on('error', () => {});
+  if (options.registry && metricsPool) {
+    installWorkerMetrics({ registry: options.registry, pool: metricsPool, events, backupDir: options.backup.backupDir, log: options.log });
+  }
   const runner = await run({
     pgPool,
+    events,
     concurrency: options.concurrency,
     noHandleSignals: true,
     logger,
@@ -43,6 +57,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       partitions__maintain: makePartitionsMaintain(options.partitionDaysAhead),
       partitions__archive: makePartitionsArchive(options.archive),
       database__backup: makeDatabaseBackup(options.backup),
+      metric_counts__compact: metricCountsCompact,
     },
   });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
@@ -51,6 +66,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     async stop() {
       await runner.stop();
       await pgPool.end();
+      await metricsPool?.end();
     },
   };
 }

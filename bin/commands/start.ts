@@ -8,6 +8,7 @@ import { startWorker } from '../../worker/run.ts';
 import { startApiServer } from '../../api/server.ts';
 import { requestRole } from '../../api/preset.ts';
 import { startDemoFeed } from '../../agent/demo_feed.ts';
+import { createRegistry, startMetricsServer } from '../../monitoring/metrics.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const webDir = path.join(projectRoot, 'web');
@@ -64,7 +65,9 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
 
     await ensureWebBuilt(say);
 
+    const registry = createRegistry('siem');
     const worker = await startWorker({
+      registry,
       connectionString: database.urls.owner,
       concurrency: config.workerConcurrency,
       partitionDaysAhead: config.partitionDaysAhead,
@@ -80,6 +83,11 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
       log: log('worker'),
     });
     stops.push(() => worker.stop());
+    if (config.metricsPort > 0) {
+      const metrics = await startMetricsServer(registry, config.metricsPort, config.metricsHost);
+      stops.push(() => metrics.stop());
+      log('metrics')(`Prometheus metrics of the worker and the database at ${metrics.url}`);
+    }
 
     const api = await startApiServer({
       authenticatorUrl: database.urls.authenticator,

@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:0043a6ad366afcddaa38c5f16db660468ec4aeae
+--! Hash: sha1:90c49eb510814caa15f718c0f09785b2fac40c9f
 --! Message: operations
 
 -- Operations: retention and archives of old daily partitions, and the catalog queries behind the
@@ -189,16 +189,22 @@ create function siem_private.metric_job_queue()
   as $$
 begin
   -- plpgsql, so the body is not validated against graphile_worker's schema at creation.
+  -- Every known task in every state, zeros included, so the series exist before the first job.
   return query
-    select t.identifier::text,
-           case when j.locked_at is not null then 'running'
-                when j.attempts >= j.max_attempts then 'failed'
-                when j.run_at > now() then 'scheduled'
-                else 'waiting' end,
-           count(*)::bigint,
+    with jobs as (
+      select j.task_id,
+             case when j.locked_at is not null then 'running'
+                  when j.attempts >= j.max_attempts then 'failed'
+                  when j.run_at > now() then 'scheduled'
+                  else 'waiting' end as state,
+             j.run_at
+      from graphile_worker._private_jobs j
+    )
+    select t.identifier::text, s.state, count(j.task_id)::bigint,
            coalesce(extract(epoch from max(now() - j.run_at) filter (where j.run_at <= now())), 0)::double precision
-    from graphile_worker._private_jobs j
-    join graphile_worker._private_tasks t on t.id = j.task_id
+    from graphile_worker._private_tasks t
+    cross join unnest(array['waiting', 'running', 'scheduled', 'failed']) as s(state)
+    left join jobs j on j.task_id = t.id and j.state = s.state
     group by 1, 2;
 end;
 $$;
@@ -213,57 +219,111 @@ create function siem_private.metric_quarantine_reasons()
 comment on function siem_private.metric_quarantine_reasons() is 'Quarantined lines per reason (the whole table).';
 
 --------------------------------------------------------------------------------
--- Lines received per source, counted per COPY statement for the metrics
+-- Ingest counters for the metrics: appended per statement by triggers, summed by the worker
 --------------------------------------------------------------------------------
 
-create table siem_private.ingest_source_counts (
-  source text not null,
-  lines bigint not null,
+create table siem_private.metric_counts (
+  kind text not null,
+  label text not null,
+  n bigint not null,
   counted_at timestamptz not null default now()
 );
-comment on table siem_private.ingest_source_counts is
-  'Append-only: lines received per source, one row per source and COPY statement (no row is ever updated, so concurrent batches never wait on each other). The worker sums it for siem_lines_received_total and rolls old rows up (compact_ingest_source_counts).';
-create index ingest_source_counts_counted_at_idx on siem_private.ingest_source_counts (counted_at);
+comment on table siem_private.metric_counts is
+  'Append-only counters behind the Prometheus *_total series: lines_received per source, quarantined per reason, batches per agent; one row per label and statement. Nothing is ever updated, so concurrent batches never wait on each other; compact_metric_counts rolls old rows up.';
+create index metric_counts_counted_at_idx on siem_private.metric_counts (counted_at);
 
-create function siem_private.tg_events_raw__count_sources() returns trigger
+create function siem_private.tg_events_raw__count_lines() returns trigger
   language plpgsql volatile security definer
   set search_path = pg_catalog, public
   as $$
 begin
-  -- Reads the same transition table as _100_normalize (PostgreSQL keeps one per statement), so
-  -- this costs one hash aggregate over the batch and a few inserted rows. Cannot throw.
-  insert into siem_private.ingest_source_counts (source, lines)
-  select source, count(*) from new_rows group by source;
+  -- Reads the transition table _100_normalize already has (PostgreSQL keeps one per statement),
+  -- so this costs one hash aggregate over the batch. Cannot throw.
+  insert into siem_private.metric_counts (kind, label, n)
+  select 'lines_received', source, count(*) from new_rows group by source;
   return null;
 end;
 $$;
-comment on function siem_private.tg_events_raw__count_sources() is
-  'Statement trigger on events_raw: appends the lines of this COPY per source to siem_private.ingest_source_counts.';
-
-create trigger _800_count_sources
+comment on function siem_private.tg_events_raw__count_lines() is
+  'Statement trigger on events_raw: appends the lines of this COPY per source to siem_private.metric_counts.';
+create trigger _800_count_lines
   after insert on public.events_raw
   referencing new table as new_rows
-  for each statement execute function siem_private.tg_events_raw__count_sources();
+  for each statement execute function siem_private.tg_events_raw__count_lines();
 
-create function siem_private.compact_ingest_source_counts(p_older_than interval default '1 hour') returns integer
+create function siem_private.tg_quarantine__count_reasons() returns trigger
+  language plpgsql volatile security definer
+  set search_path = pg_catalog, public
+  as $$
+begin
+  insert into siem_private.metric_counts (kind, label, n)
+  select 'quarantined', reason, count(*) from new_rows group by reason;
+  return null;
+end;
+$$;
+comment on function siem_private.tg_quarantine__count_reasons() is
+  'Statement trigger on quarantine: appends the quarantined lines of this statement per reason to siem_private.metric_counts.';
+create trigger _800_count_reasons
+  after insert on public.quarantine
+  referencing new table as new_rows
+  for each statement execute function siem_private.tg_quarantine__count_reasons();
+
+create function siem_private.tg_ingest_batches__count() returns trigger
+  language plpgsql volatile security definer
+  set search_path = pg_catalog, public
+  as $$
+begin
+  insert into siem_private.metric_counts (kind, label, n)
+  select 'batches', agent, count(*) from new_rows group by agent;
+  return null;
+end;
+$$;
+comment on function siem_private.tg_ingest_batches__count() is
+  'Statement trigger on ingest_batches: appends accepted batches per agent to siem_private.metric_counts (replays that conflict are not counted).';
+create trigger _800_count_batches
+  after insert on public.ingest_batches
+  referencing new table as new_rows
+  for each statement execute function siem_private.tg_ingest_batches__count();
+
+create function siem_private.compact_metric_counts(p_older_than interval default '1 hour') returns integer
   language sql volatile strict
   set search_path = pg_catalog, public
   as $$
   with old as (
-    delete from siem_private.ingest_source_counts where counted_at < now() - p_older_than returning source, lines
+    delete from siem_private.metric_counts where counted_at < now() - p_older_than returning kind, label, n
   ), rolled as (
-    insert into siem_private.ingest_source_counts (source, lines, counted_at)
-    select source, sum(lines), '-infinity' from old group by source
+    insert into siem_private.metric_counts (kind, label, n, counted_at)
+    select kind, label, sum(n), '-infinity' from old group by kind, label
     returning 1
   )
   select count(*)::integer from rolled;
 $$;
-comment on function siem_private.compact_ingest_source_counts(interval) is
-  'Rolls rows older than p_older_than into one row per source (sums are unchanged); returns the rows written. Run by the worker.';
+comment on function siem_private.compact_metric_counts(interval) is
+  'Rolls counter rows older than p_older_than into one row per kind and label (sums are unchanged); returns the rows written. Run by the worker.';
 
-create function siem_private.metric_lines_by_source()
-  returns table (source text, lines bigint)
+create function siem_private.metric_totals()
+  returns table (kind text, label text, n bigint)
   language sql stable
   set search_path = pg_catalog, public
-  as $$ select source, sum(lines)::bigint from siem_private.ingest_source_counts group by source order by 1 $$;
-comment on function siem_private.metric_lines_by_source() is 'Lines received per source since the database was created (archived days included).';
+  as $$ select kind, label, sum(n)::bigint from siem_private.metric_counts group by kind, label order by 1, 2 $$;
+comment on function siem_private.metric_totals() is 'Counter totals per kind (lines_received, quarantined, batches) and label since the database was created.';
+
+create function siem_private.metric_archives()
+  returns table (table_name text, days bigint, row_count bigint, bytes bigint, restored bigint)
+  language sql stable
+  set search_path = pg_catalog, public
+  as $$
+  select table_name, count(*), sum(row_count)::bigint, sum(bytes)::bigint, count(*) filter (where restored_at is not null)
+  from public.archive_index group by table_name order by 1
+$$;
+comment on function siem_private.metric_archives() is 'Archived days, rows and compressed bytes per table, and how many days are restored.';
+
+create function siem_private.metric_wal_archiver()
+  returns table (archived_count bigint, failed_count bigint, last_archived_at timestamptz, last_failed_at timestamptz, archive_mode text)
+  language sql stable
+  set search_path = pg_catalog, public
+  as $$
+  select archived_count, failed_count, last_archived_time, last_failed_time, current_setting('archive_mode')
+  from pg_stat_archiver
+$$;
+comment on function siem_private.metric_wal_archiver() is 'WAL archiving counters of the server (pg_stat_archiver) and whether archive_mode is on.';
