@@ -39,6 +39,7 @@ describe('siem_private.metric_counts and the metric functions', () => {
     const sizes = await context.db.pool.query('select * from siem_private.metric_table_sizes()');
     const events = sizes.rows.find((row) => row.table_name === 'events');
     expect(Number(events.total_bytes)).toBeGreaterThan(0);
+    expect(sizes.rows.map((row) => row.table_name)).toEqual(expect.arrayContaining(['events', 'events_raw', 'quarantine', 'ingest_batches', 'archive_index']));
     expect(sizes.rows.map((row) => row.table_name)).not.toContain('events_default');
     await context.db.pool.query(`select graphile_worker.add_job('some_task', '{}')`);
     const queue = await context.db.pool.query(`select state, jobs from siem_private.metric_job_queue() where task_identifier = 'some_task' order by state`);

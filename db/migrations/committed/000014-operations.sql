@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:90c49eb510814caa15f718c0f09785b2fac40c9f
+--! Hash: sha1:5b1956f1ede7884f9e02ec56c5d56398df84896e
 --! Message: operations
 
 -- Operations: retention and archives of old daily partitions, and the catalog queries behind the
@@ -166,12 +166,13 @@ create function siem_private.metric_table_sizes()
   language sql stable
   set search_path = pg_catalog, public
   as $$
-  -- Partitioned tables are summed over their partitions (pg_partition_tree includes the parent).
+  -- Partitioned tables are summed over their partitions (pg_partition_tree lists the parent too,
+  -- and nothing for a plain table).
   select c.relname,
          coalesce(sum(pg_total_relation_size(t.relid)), 0)::bigint,
          coalesce(sum(greatest(pc.reltuples, 0)), 0)::bigint
   from pg_class c
-  cross join lateral pg_partition_tree(c.oid) t
+  cross join lateral (select relid from pg_partition_tree(c.oid) union select c.oid) t
   join pg_class pc on pc.oid = t.relid
   where c.relnamespace = 'public'::regnamespace
     and c.relkind in ('r', 'p')
