@@ -4,10 +4,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { enrichBenchmark } from './enrich.ts';
 import { ingestBenchmark } from './ingest.ts';
+import { storageBenchmark } from './storage.ts';
 import { describeMachine } from './machine.ts';
 import type { Benchmark, Figure } from './types.ts';
 
-const benchmarks: Benchmark[] = [ingestBenchmark, enrichBenchmark];
+const benchmarks: Benchmark[] = [ingestBenchmark, enrichBenchmark, storageBenchmark];
 const root = path.resolve(import.meta.dirname, '..');
 
 const { values, positionals } = parseArgs({

@@ -31,6 +31,15 @@ export interface Config {
   alertEmailTo: string[];
   /** Base URL of the dashboard in alert mail links. */
   publicUrl: string | undefined;
+  archiveDir: string;
+  rawRetentionDays: number;
+  eventRetentionDays: number;
+  backupDir: string;
+  walArchive: boolean;
+  metricsPort: number;
+  metricsHost: string;
+  pgBinDir: string | undefined;
+  backupKeep: number;
 }
 
 export class ConfigError extends Error {}
@@ -92,8 +101,9 @@ function readSmtpUrl(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(env.SIEM_DATA_DIR || '.siem');
   return {
-    dataDir: path.resolve(env.SIEM_DATA_DIR || '.siem'),
+    dataDir,
     port: readInteger(env, { name: 'SIEM_PORT', fallback: 4000, min: 1, max: 65535 }),
     host: env.SIEM_HOST || '127.0.0.1',
     databaseUrl: readUrl(env, 'DATABASE_URL'),
@@ -130,5 +140,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alertEmailFrom: env.SIEM_ALERT_EMAIL_FROM || 'pgsiem <siem@localhost>',
     alertEmailTo: (env.SIEM_ALERT_EMAIL_TO || 'soc@localhost').split(',').map((address) => address.trim()).filter(Boolean),
     publicUrl: env.SIEM_PUBLIC_URL || undefined,
+    archiveDir: path.resolve(env.SIEM_ARCHIVE_DIR || path.join(dataDir, 'archive')),
+    rawRetentionDays: readInteger(env, { name: 'SIEM_RAW_RETENTION_DAYS', fallback: 2, min: 1, max: 36_500 }),
+    eventRetentionDays: readInteger(env, { name: 'SIEM_EVENT_RETENTION_DAYS', fallback: 30, min: 1, max: 36_500 }),
+    backupDir: path.resolve(env.SIEM_BACKUP_DIR || path.join(dataDir, 'backups')),
+    walArchive: readBoolean(env, 'SIEM_WAL_ARCHIVE', true),
+    metricsPort: readInteger(env, { name: 'SIEM_METRICS_PORT', fallback: 9464, min: 0, max: 65535 }),
+    metricsHost: env.SIEM_METRICS_HOST || '127.0.0.1',
+    pgBinDir: env.SIEM_PG_BIN_DIR || undefined,
+    backupKeep: readInteger(env, { name: 'SIEM_BACKUP_KEEP', fallback: 7, min: 1, max: 1000 }),
   };
 }

@@ -75,6 +75,47 @@ program
   .requiredOption('--since <time>', 'start (e.g. 2026-11-24, "2026-11-24 10:00Z", or -24h)')
   .option('--until <time>', 'end (default now)')
   .action(async (options: { since: string; until?: string }) => (await import('./commands/enrich.ts')).enrichCommand(loadConfig(), options));
+const archive = program.command('archive').description('Archives of old partitions: detached, compressed with a sha256, indexed in archive_index');
+archive
+  .command('list')
+  .description('List archived days (table, day, rows, size, restored, sha256, path)')
+  .action(async () => (await import('./commands/archive.ts')).archiveListCommand(loadConfig()));
+archive
+  .command('run')
+  .description('Archive now: raw partitions older than SIEM_RAW_RETENTION_DAYS and event partitions older than SIEM_EVENT_RETENTION_DAYS')
+  .action(async () => (await import('./commands/archive.ts')).archiveRunCommand(loadConfig()));
+archive
+  .command('restore')
+  .description('Bring an archived day back as a searchable partition, after verifying its sha256')
+  .argument('<table>', 'events or events_raw')
+  .argument('<day>', 'UTC day, YYYY-MM-DD')
+  .action(async (table: string, day: string) => (await import('./commands/archive.ts')).archiveRestoreCommand(loadConfig(), table, day));
+archive
+  .command('drop')
+  .description('Remove a restored day again (the archive file stays)')
+  .argument('<table>', 'events or events_raw')
+  .argument('<day>', 'UTC day, YYYY-MM-DD')
+  .action(async (table: string, day: string) => (await import('./commands/archive.ts')).archiveDropCommand(loadConfig(), table, day));
+
+const backup = program.command('backup').description('Backups into SIEM_BACKUP_DIR: a logical pg_dump and a base backup for point-in-time recovery');
+backup
+  .command('create', { isDefault: true })
+  .description('Take a backup now (the default when you run `siem backup`)')
+  .option('--kind <kind>', 'all (default), logical (pg_dump -F d --jobs 4) or base (pg_basebackup, with the WAL archive for point-in-time recovery)', 'all')
+  .action(async (options: { kind: string }) => (await import('./commands/backup.ts')).backupCommand(loadConfig(), options));
+backup
+  .command('list')
+  .description('List complete backups and what the WAL archive holds')
+  .action(async () => (await import('./commands/backup.ts')).backupListCommand(loadConfig()));
+
+program
+  .command('restore')
+  .description('Restore a backup: a logical one into a new database, a base one (plus archived WAL) into a new data directory')
+  .argument('<backup>', 'backup name from `siem backup list` (or its directory)')
+  .option('--to-time <time>', 'base backups: stop replaying WAL at this moment (e.g. "2026-11-24 10:15:00Z"); default: everything archived')
+  .option('--into <dir>', 'base backups: the new SIEM data directory (default: <SIEM_DATA_DIR>-restored-<time>)')
+  .option('--database <name>', 'logical backups: the new database (default: siem_restored_<time>)')
+  .action(async (name: string, options) => (await import('./commands/backup.ts')).restoreCommand(loadConfig(), name, options));
 
 program
   .command('ingest')

@@ -17,6 +17,30 @@ export interface EmbeddedOptions {
   superuserPassword: string;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string>;
+  /** Archive every WAL segment (gzip-compressed) into this directory, for point-in-time recovery. */
+  walArchiveDir?: string;
+}
+
+const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * archive_mode settings that gzip each finished WAL segment into `dir` (a segment switched early
+ * by archive_timeout is mostly zeros and compresses to almost nothing). The copy is written under
+ * a temporary name and renamed, and an existing file is never overwritten.
+ */
+export function walArchiveSettings(dir: string): Record<string, string> {
+  const target = (suffix: string) => shellQuote(path.join(dir, `%f.gz${suffix}`));
+  return {
+    archive_mode: 'on',
+    archive_command: `test ! -f ${target('')} && gzip -c %p > ${target('.tmp')} && mv ${target('.tmp')} ${target('')}`,
+    // Bounds how much recent history a quiet server keeps only in pg_wal (the recovery point objective).
+    archive_timeout: '300',
+  };
+}
+
+/** restore_command for a recovery from walArchiveSettings' directory. */
+export function walRestoreCommand(dir: string): string {
+  return `gunzip -c ${shellQuote(path.join(dir, '%f.gz'))} > %p`;
 }
 
 /**
@@ -52,7 +76,7 @@ async function binaries(): Promise<Binaries> {
 }
 
 /** PostgreSQL refuses to run as root: as root we run it as the `postgres` OS user, creating it if needed. */
-function serverUser(): { uid: number; gid: number } | undefined {
+export function serverUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const ids = () => ({
     uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
@@ -113,7 +137,7 @@ async function waitUntilReady(url: string, child: ChildProcess, logFile: string)
     } catch (error) {
       await client.end().catch(() => {});
       const message = (error as Error).message;
-      if (!/starting up|ECONNREFUSED|ENOENT|timeout/i.test(message) || Date.now() > deadline) {
+      if (!/starting up|not yet accepting|ECONNREFUSED|ENOENT|timeout/i.test(message) || Date.now() > deadline) {
         throw new Error(`postgres did not accept connections: ${message}\n${tail(logFile)}`, { cause: error });
       }
     }
@@ -137,7 +161,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (user && (statSync(options.dataDir).mode & 0o011) !== 0o011) chmodSync(options.dataDir, statSync(options.dataDir).mode | 0o011);
   if (!existsSync(path.join(pgdata, 'PG_VERSION'))) await initialise(bin, pgdata, options.superuserPassword, user, logFile);
 
-  const settings = { ...defaultSettings, ...options.settings };
+  if (options.walArchiveDir) {
+    const parent = path.dirname(options.walArchiveDir);
+    mkdirSync(parent, { recursive: true });
+    mkdirSync(options.walArchiveDir, { recursive: true, mode: 0o700 });
+    if (user) {
+      if ((statSync(parent).mode & 0o011) !== 0o011) chmodSync(parent, statSync(parent).mode | 0o011);
+      chownSync(options.walArchiveDir, user.uid, user.gid);
+    }
+  }
+  const settings = { ...defaultSettings, ...(options.walArchiveDir ? walArchiveSettings(options.walArchiveDir) : {}), ...options.settings };
   const args = ['-D', pgdata, '-p', String(options.port), ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
   const log = openSync(logFile, 'a');
   const child = spawn(bin.postgres, args, { stdio: ['ignore', log, log], detached: true, ...user });

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Config } from '../bin/config.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
+import { walArchiveDir } from './backup.ts';
 import { loadOrCreateSecrets } from './secrets.ts';
 import { ensureOwnerAndDatabase, ensureRoles, migrateDatabase, withClient } from './setup.ts';
 import { databaseUrls, embeddedBaseUrl, withCredentials, roles, type DatabaseUrls } from './urls.ts';
@@ -77,6 +78,7 @@ export async function prepareDatabase(config: Config, { migrate, log }: PrepareO
       dataDir: config.dataDir,
       port: config.embeddedPgPort,
       superuserPassword: secrets.superuserPassword,
+      walArchiveDir: config.walArchive ? walArchiveDir(config.backupDir) : undefined,
     });
     stop = () => server.stop();
     try {

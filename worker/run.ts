@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Logger, run, type Runner } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { Logger, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import { openEnrichers, type EnrichmentOptions } from './enrichment/options.ts';
 import { makeDnsResolve } from './tasks/dns__resolve.ts';
@@ -10,18 +11,47 @@ import { makePartitionsMaintain } from './tasks/partitions__maintain.ts';
 import { rulesEvaluate } from './tasks/rules__evaluate.ts';
 import { makeAlertsNotify } from './tasks/alerts__notify.ts';
 import { createMailer, type MailSettings } from './alerts/mailer.ts';
+import { makePartitionsArchive } from './tasks/partitions__archive.ts';
+import type { ArchiveSettings } from './archive.ts';
+import { makeDatabaseBackup, type ScheduledBackupSettings } from './tasks/database__backup.ts';
+import { metricCountsCompact } from './tasks/metric_counts__compact.ts';
+import type { Registry } from 'prom-client';
+import { installWorkerMetrics } from './metrics.ts';
 
 export interface WorkerOptions {
   connectionString: string;
   concurrency: number;
   partitionDaysAhead: number;
-  enrichment: EnrichmentOptions;
+  /** Default: the bundled country database, no reverse DNS. */
+  enrichment?: EnrichmentOptions;
   /** Where alert emails go; without it alerts are raised but nobody is emailed. */
   mail?: MailSettings;
+  /** Without it (tests), partitions are not archived and not dropped. */
+  archive?: Omit<ArchiveSettings, 'log'>;
+  /** Without it (tests), no scheduled backups. */
+  backup?: ScheduledBackupSettings;
+  /** Registers the worker's and the database's metrics here (served by the caller). */
+  registry?: Registry;
   log: (message: string) => void;
 }
 
 const crontab = readFileSync(new URL('crontab', import.meta.url), 'utf8');
+
+const quietEnrichment: EnrichmentOptions = {
+  geoipCityPath: undefined,
+  geoipAsnPath: undefined,
+  dns: { enabled: false, servers: [], timeoutMs: 1000, concurrency: 4, inlineMs: 0 },
+  dnsCacheSeconds: 300,
+  retroHuntDays: 30,
+};
+
+/** The crontab without the lines of tasks this worker does not run. */
+function crontabFor(taskList: TaskList): string {
+  return crontab
+    .split('\n')
+    .filter((line) => line.startsWith('#') || line.trim() === '' || line.trim().split(/\s+/)[5]! in taskList)
+    .join('\n');
+}
 
 export interface Worker {
   runner: Runner;
@@ -39,23 +69,36 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const pgPool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
   pgPool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
   pgPool.on('connect', (client) => client.on('error', (error) => options.log(`database connection lost: ${error.message}`)));
-  const enrichers = await openEnrichers(options.enrichment);
+  const enrichment = options.enrichment ?? quietEnrichment;
+  const enrichers = await openEnrichers(enrichment);
   const mailer = options.mail ? createMailer(options.mail) : undefined;
-  const runner = await run({
-    pgPool,
-    concurrency: options.concurrency,
-    noHandleSignals: true,
-    logger,
-    crontab,
-    taskList: {
+  const events = new EventEmitter() as WorkerEvents;
+  // Metrics read the database on their own small pool, never delaying a job's connection.
+  const metricsPool = options.registry ? new pg.Pool({ connectionString: options.connectionString, max: 2 }) : undefined;
+  metricsPool?.on('error', () => {});
+  if (options.registry && metricsPool) {
+    installWorkerMetrics({ registry: options.registry, pool: metricsPool, events, backupDir: options.backup?.backupDir, log: options.log });
+  }
+  const taskList: TaskList = {
       partitions__maintain: makePartitionsMaintain(options.partitionDaysAhead),
       events__enrich: makeEventsEnrich(enrichers),
-      dns__resolve: makeDnsResolve(enrichers.dns, options.enrichment.dnsCacheSeconds),
-      intel__retro_hunt: makeIntelRetroHunt(options.enrichment.retroHuntDays),
+      dns__resolve: makeDnsResolve(enrichers.dns, enrichment.dnsCacheSeconds),
+      intel__retro_hunt: makeIntelRetroHunt(enrichment.retroHuntDays),
       intel__refresh_feeds: intelRefreshFeeds,
       rules__evaluate: rulesEvaluate,
       ...(mailer && options.mail ? { alerts__notify: makeAlertsNotify(mailer, options.mail) } : {}),
-    },
+      ...(options.archive ? { partitions__archive: makePartitionsArchive(options.archive) } : {}),
+      ...(options.backup ? { database__backup: makeDatabaseBackup(options.backup) } : {}),
+      metric_counts__compact: metricCountsCompact,
+  };
+  const runner = await run({
+    pgPool,
+    events,
+    concurrency: options.concurrency,
+    noHandleSignals: true,
+    logger,
+    crontab: crontabFor(taskList),
+    taskList,
   });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
   return {
@@ -65,6 +108,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       enrichers.dns?.cancel();
       mailer?.close();
       await pgPool.end();
+      await metricsPool?.end();
     },
   };
 }

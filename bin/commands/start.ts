@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from '../config.ts';
-import { prepareDatabase, redact } from '../../db/runtime.ts';
+import { describeUrls, prepareDatabase, redact } from '../../db/runtime.ts';
 import { startWorker } from '../../worker/run.ts';
 import { startApiServer } from '../../api/server.ts';
 import { loadOrCreateSecrets } from '../../db/secrets.ts';
@@ -11,6 +11,7 @@ import { startDemoFeed } from '../../agent/demo_feed.ts';
 import { demoCsvSource } from '../../agent/demo.ts';
 import { withClient } from '../../db/setup.ts';
 import { startSmtpSink } from '../../worker/alerts/smtp_sink.ts';
+import { createRegistry, startMetricsServer } from '../../monitoring/metrics.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const webDir = path.join(projectRoot, 'web');
@@ -76,7 +77,9 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
       smtpUrl = sink.url;
       log('mail')(`no SIEM_SMTP_URL: alert mail goes to a local SMTP sink (${sink.url}) and is shown here`);
     }
+    const registry = createRegistry('siem');
     const worker = await startWorker({
+      registry,
       connectionString: database.urls.owner,
       mail: {
         smtpUrl,
@@ -87,9 +90,23 @@ export async function startCommand(config: Config, { demo }: { demo: boolean }):
       concurrency: config.workerConcurrency,
       partitionDaysAhead: config.partitionDaysAhead,
       enrichment: config.enrichment,
+      archive: { archiveDir: config.archiveDir, rawRetentionDays: config.rawRetentionDays, eventRetentionDays: config.eventRetentionDays },
+      backup: {
+        backupDir: config.backupDir,
+        ownerUrl: database.urls.owner,
+        // pg_basebackup needs REPLICATION: the embedded server's superuser, else the owner of DATABASE_URL.
+        replicationUrl: config.databaseUrl ? database.urls.owner : describeUrls(config).superuser!,
+        pgBinDir: config.pgBinDir,
+        keep: config.backupKeep,
+      },
       log: log('worker'),
     });
     stops.push(() => worker.stop());
+    if (config.metricsPort > 0) {
+      const metrics = await startMetricsServer(registry, config.metricsPort, config.metricsHost);
+      stops.push(() => metrics.stop());
+      log('metrics')(`Prometheus metrics of the worker and the database at ${metrics.url}`);
+    }
 
     const api = await startApiServer({
       authenticatorUrl: database.urls.authenticator,

@@ -1,0 +1,309 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import type pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+
+/**
+ * Retention: daily partitions older than the retention are detached, exported as gzip-compressed
+ * COPY text with a sha256, checked by reading the file back, recorded in archive_index and dropped
+ * in that same transaction. Anything that fails before the drop attaches the partition again, so
+ * a failed export never loses a row. SQL decides what and how to (de)attach (migration 000014).
+ */
+
+export const archivedTables = ['events_raw', 'events'] as const;
+export type ArchivedTable = (typeof archivedTables)[number];
+
+export interface ArchiveSettings {
+  archiveDir: string;
+  rawRetentionDays: number;
+  eventRetentionDays: number;
+  log?: (message: string) => void;
+}
+
+export interface ArchivedDay {
+  table: ArchivedTable;
+  day: string;
+  path: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ArchiveRunResult {
+  archived: ArchivedDay[];
+  failed: { table: string; day: string; error: string }[];
+  /** False when another archive run held the lock, so this one did nothing. */
+  ran: boolean;
+}
+
+export class ArchiveError extends Error {}
+
+/** One archive operation at a time per database (worker crontab and CLI alike). */
+const archiveLockKey = 0x5153_0001;
+
+async function withArchiveLock<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T | undefined> {
+  const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [archiveLockKey]);
+  if (!rows[0]?.locked) return undefined;
+  try {
+    return await work();
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [archiveLockKey]);
+  }
+}
+
+export function assertArchivedTable(table: string): ArchivedTable {
+  if (!(archivedTables as readonly string[]).includes(table)) {
+    throw new ArchiveError(`unknown table ${JSON.stringify(table)}: archives exist for ${archivedTables.join(' and ')}`);
+  }
+  return table as ArchivedTable;
+}
+
+export function assertDay(day: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
+    throw new ArchiveError(`${JSON.stringify(day)} is not a day: use YYYY-MM-DD (UTC)`);
+  }
+  return day;
+}
+
+const compact = (day: string) => day.replaceAll('-', '');
+const partitionName = (table: ArchivedTable, day: string) => `${table}_p${compact(day)}`;
+
+export function archiveFile(archiveDir: string, table: ArchivedTable, day: string): string {
+  return path.join(archiveDir, table, day.slice(0, 4), `${partitionName(table, day)}.copy.gz`);
+}
+
+/** Counts bytes and newlines (= COPY text rows) and hashes what passes through. */
+class Meter extends Transform {
+  readonly hash = createHash('sha256');
+  bytes = 0;
+  newlines = 0;
+  private readonly countLines: boolean;
+  constructor(countLines: boolean) {
+    super();
+    this.countLines = countLines;
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.countLines) {
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) this.newlines++;
+    } else {
+      this.hash.update(chunk);
+    }
+    callback(null, chunk);
+  }
+}
+
+const sink = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
+
+/** Reads an archive file back: its sha256 and size, and the COPY rows it decompresses to. */
+export async function inspectArchive(file: string): Promise<{ sha256: string; bytes: number; rows: number }> {
+  const compressed = new Meter(false);
+  const plain = new Meter(true);
+  await pipeline(createReadStream(file), compressed, createGunzip(), plain, sink());
+  return { sha256: compressed.hash.digest('hex'), bytes: compressed.bytes, rows: plain.newlines };
+}
+
+async function columnsOf(client: pg.ClientBase, table: string): Promise<string[]> {
+  const { rows } = await client.query<{ attname: string }>(
+    `select attname from pg_attribute where attrelid = $1::regclass and attnum > 0 and not attisdropped order by attnum`,
+    [table],
+  );
+  return rows.map((row) => row.attname);
+}
+
+const columnList = (client: pg.ClientBase, columns: string[]) => columns.map((c) => client.escapeIdentifier(c)).join(', ');
+
+/** Writes the detached partition to `file` (via a temporary name, fsynced, then renamed). */
+async function exportPartition(client: pg.ClientBase, qualified: string, columns: string[], file: string) {
+  await mkdir(path.dirname(file), { recursive: true });
+  const partial = `${file}.partial`;
+  const meter = new Meter(false);
+  const copy = client.query(copyTo(`copy (select ${columnList(client, columns)} from ${qualified}) to stdout`));
+  try {
+    await pipeline(copy, createGzip({ level: 6 }), meter, createWriteStream(partial));
+    const handle = await open(partial, 'r');
+    await handle.sync();
+    await handle.close();
+    await rename(partial, file);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+  return { rows: copy.rowCount, bytes: meter.bytes, sha256: meter.hash.digest('hex') };
+}
+
+const isLockTimeout = (error: unknown) => (error as { code?: string }).code === '55P03';
+
+/** Detaches with a short lock timeout, retrying: COPYs in flight finish first and wait only briefly. */
+async function detach(client: pg.ClientBase, table: ArchivedTable, day: string, attempts = 15): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { rows } = await client.query<{ name: string | null }>('select siem_private.detach_daily_partition($1, $2) as name', [table, day]);
+      return rows[0]?.name != null;
+    } catch (error) {
+      if (!isLockTimeout(error) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  await client.query('begin');
+  try {
+    const result = await work();
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  }
+}
+
+async function archiveDay(client: pg.ClientBase, settings: ArchiveSettings, table: ArchivedTable, day: string): Promise<ArchivedDay | undefined> {
+  if (!(await detach(client, table, day))) return undefined;
+  const qualified = `siem_partitions.${client.escapeIdentifier(partitionName(table, day))}`;
+  try {
+    const columns = await columnsOf(client, qualified);
+    const file = archiveFile(path.resolve(settings.archiveDir), table, day);
+    const written = await exportPartition(client, qualified, columns, file);
+    const check = await inspectArchive(file);
+    if (check.sha256 !== written.sha256 || check.rows !== written.rows) {
+      throw new ArchiveError(`${file} does not read back as written (sha256 or row count differ)`);
+    }
+    await inTransaction(client, async () => {
+      const { rows } = await client.query<{ n: string }>(`select count(*) as n from ${qualified}`);
+      if (Number(rows[0]?.n) !== written.rows) throw new ArchiveError(`${qualified} changed during the export`);
+      await client.query(
+        `insert into public.archive_index (table_name, day, path, columns, row_count, bytes, sha256) values ($1, $2, $3, $4, $5, $6, $7)`,
+        [table, day, file, columns, written.rows, written.bytes, written.sha256],
+      );
+      await client.query(`drop table ${qualified}`);
+    });
+    return { table, day, path: file, ...written };
+  } catch (error) {
+    await inTransaction(client, () => client.query('select siem_private.attach_daily_partition($1, $2)', [table, day])).catch((attachError: Error) => {
+      settings.log?.(`could not attach ${qualified} again (${attachError.message}); the next run retries`);
+    });
+    throw error;
+  }
+}
+
+/** Archives every partition past its retention, oldest first; re-attaches leftovers of an interrupted run. */
+export async function runArchive(client: pg.ClientBase, settings: ArchiveSettings): Promise<ArchiveRunResult> {
+  const result: ArchiveRunResult = { archived: [], failed: [], ran: false };
+  const done = await withArchiveLock(client, async () => {
+    const leftovers = await client.query<{ table_name: ArchivedTable; day: string }>(
+      `select table_name, to_char(day, 'YYYY-MM-DD') as day from siem_private.detached_partitions()`,
+    );
+    for (const { table_name, day } of leftovers.rows) {
+      await inTransaction(client, () => client.query('select siem_private.attach_daily_partition($1, $2)', [table_name, day]));
+      settings.log?.(`attached ${partitionName(table_name, day)} again (left detached by an interrupted run)`);
+    }
+    const candidates = await client.query<{ table_name: ArchivedTable; day: string }>(
+      `select table_name, to_char(day, 'YYYY-MM-DD') as day from siem_private.archive_candidates($1, $2)`,
+      [settings.rawRetentionDays, settings.eventRetentionDays],
+    );
+    for (const { table_name, day } of candidates.rows) {
+      try {
+        const archived = await archiveDay(client, settings, table_name, day);
+        if (!archived) continue;
+        result.archived.push(archived);
+        settings.log?.(`archived ${table_name} ${day}: ${archived.rows} rows, ${archived.bytes} bytes -> ${archived.path}`);
+      } catch (error) {
+        result.failed.push({ table: table_name, day, error: (error as Error).message });
+        settings.log?.(`archiving ${table_name} ${day} failed, the partition stays: ${(error as Error).message}`);
+      }
+    }
+    return true;
+  });
+  result.ran = done === true;
+  return result;
+}
+
+export interface ArchiveEntry {
+  table: ArchivedTable;
+  day: string;
+  path: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+  archivedAt: Date;
+  restoredAt: Date | null;
+}
+
+export async function listArchives(client: pg.ClientBase | pg.Pool): Promise<ArchiveEntry[]> {
+  const { rows } = await client.query(
+    `select table_name, to_char(day, 'YYYY-MM-DD') as day, path, row_count, bytes, sha256, archived_at, restored_at
+     from public.archive_index order by day, table_name`,
+  );
+  return rows.map((row) => ({
+    table: row.table_name,
+    day: row.day,
+    path: row.path,
+    rows: Number(row.row_count),
+    bytes: Number(row.bytes),
+    sha256: row.sha256,
+    archivedAt: row.archived_at,
+    restoredAt: row.restored_at,
+  }));
+}
+
+async function locked<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  const result = await withArchiveLock(client, async () => ({ value: await work() }));
+  if (!result) throw new ArchiveError('another archive operation is running; try again when it has finished');
+  return result.value;
+}
+
+/** Brings an archived day back as a searchable partition, after checking the file's sha256 and rows. */
+export async function restoreArchive(client: pg.ClientBase, table: string, day: string): Promise<{ rows: number; path: string }> {
+  const checkedTable = assertArchivedTable(table);
+  assertDay(day);
+  return locked(client, async () => {
+    const { rows } = await client.query(`select path, columns, row_count, sha256, restored_at from public.archive_index where table_name = $1 and day = $2`, [
+      checkedTable,
+      day,
+    ]);
+    const entry = rows[0];
+    if (!entry) throw new ArchiveError(`no archive of ${table} for ${day} (see siem archive list)`);
+    if (entry.restored_at) throw new ArchiveError(`${table} ${day} is already restored (siem archive drop removes it again)`);
+    const file: string = entry.path;
+    const check = await inspectArchive(file).catch((error: Error) => {
+      throw new ArchiveError(`cannot read ${file}: ${error.message}`);
+    });
+    if (check.sha256 !== entry.sha256) {
+      throw new ArchiveError(`${file} is damaged: its sha256 is ${check.sha256}, archive_index recorded ${entry.sha256}; nothing was restored`);
+    }
+    if (check.rows !== Number(entry.row_count)) throw new ArchiveError(`${file} holds ${check.rows} rows, archive_index recorded ${entry.row_count}`);
+    return inTransaction(client, async () => {
+      const created = await client.query<{ name: string }>('select siem_private.create_detached_partition($1, $2) as name', [checkedTable, day]);
+      const qualified = `siem_partitions.${client.escapeIdentifier(created.rows[0]!.name)}`;
+      const copy = client.query(copyFrom(`copy ${qualified} (${columnList(client, entry.columns)}) from stdin`));
+      await pipeline(createReadStream(file), createGunzip(), copy);
+      if (copy.rowCount !== Number(entry.row_count)) throw new ArchiveError(`loaded ${copy.rowCount} rows from ${file}, expected ${entry.row_count}`);
+      await client.query('select siem_private.attach_daily_partition($1, $2)', [checkedTable, day]);
+      await client.query('update public.archive_index set restored_at = now() where table_name = $1 and day = $2', [checkedTable, day]);
+      return { rows: copy.rowCount, path: file };
+    });
+  });
+}
+
+/** Removes a restored day again (the archive file and its archive_index row stay). */
+export async function dropRestoredArchive(client: pg.ClientBase, table: string, day: string): Promise<void> {
+  const checkedTable = assertArchivedTable(table);
+  assertDay(day);
+  await locked(client, async () => {
+    const { rows } = await client.query('select restored_at from public.archive_index where table_name = $1 and day = $2', [checkedTable, day]);
+    if (!rows[0]) throw new ArchiveError(`no archive of ${table} for ${day} (see siem archive list)`);
+    if (!rows[0].restored_at) throw new ArchiveError(`${table} ${day} is not restored: nothing to drop`);
+    await detach(client, checkedTable, day);
+    await inTransaction(client, async () => {
+      await client.query(`drop table if exists siem_partitions.${client.escapeIdentifier(partitionName(checkedTable, day))}`);
+      await client.query('update public.archive_index set restored_at = null where table_name = $1 and day = $2', [checkedTable, day]);
+    });
+  });
+}
