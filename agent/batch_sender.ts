@@ -37,6 +37,11 @@ function* copyChunks(rows: string[]): Generator<Buffer> {
  * retry after a lost acknowledgement finds the id taken and changes nothing.
  */
 export async function sendBatch(pool: pg.Pool, agent: string, batch: Batch): Promise<BatchOutcome> {
+  return storeCopyRows(pool, agent, batch, copyChunks(batch.rows));
+}
+
+/** As sendBatch, for rows already encoded (e.g. read back from the agent's spool). */
+export async function storeCopyRows(pool: pg.Pool, agent: string, batch: { id: string; lineCount: number }, chunks: Iterable<Buffer>): Promise<BatchOutcome> {
   const client = await pool.connect();
   let healthy = true;
   try {
@@ -52,7 +57,7 @@ export async function sendBatch(pool: pg.Pool, agent: string, batch: Batch): Pro
       await client.query('rollback');
       return 'duplicate';
     }
-    await pipeline(Readable.from(copyChunks(batch.rows)), client.query(copyFrom(copyStatement)));
+    await pipeline(Readable.from(chunks), client.query(copyFrom(copyStatement)));
     await client.query('commit');
     return 'stored';
   } catch (error) {
