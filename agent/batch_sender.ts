@@ -44,6 +44,12 @@ export async function sendBatch(pool: pg.Pool, agent: string, batch: Batch): Pro
 export async function storeCopyRows(pool: pg.Pool, agent: string, batch: { id: string; lineCount: number }, chunks: Iterable<Buffer>): Promise<BatchOutcome> {
   const client = await pool.connect();
   let healthy = true;
+  // A connection dying between two queries is reported as an 'error' event, which would crash the
+  // process without a listener; the next query fails with it anyway.
+  const onError = () => {
+    healthy = false;
+  };
+  client.on('error', onError);
   try {
     await client.query('begin');
     // The COPY's transition table and the trigger's sorts live in work_mem: keep a batch in memory.
@@ -64,6 +70,7 @@ export async function storeCopyRows(pool: pg.Pool, agent: string, batch: { id: s
     healthy = false;
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(!healthy);
   }
 }

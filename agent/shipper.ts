@@ -9,7 +9,13 @@ import type { Spool, SpooledBatch } from './spool.ts';
 
 /** What sources hand their envelopes to; `positions` say where each source resumes once these are stored. */
 export interface Sink {
-  add(envelopes: Envelope[], positions?: Record<string, unknown>): Promise<void>;
+  /**
+   * Hands envelopes over. `positions` hold once all of them are stored. The envelopes of one call
+   * go into one batch unless the source says, with `positionAfter(i)`, where it resumes after the
+   * i-th: a batch must never hold lines past the last position it carries, or a crash before the
+   * next batch is sealed would read them again.
+   */
+  add(envelopes: Envelope[], positions?: Record<string, unknown>, positionAfter?: (index: number) => Record<string, unknown>): Promise<void>;
   /** True while the spool is full: sources that cannot wait (UDP) count a drop instead. */
   readonly blocked: boolean;
 }
@@ -86,13 +92,17 @@ export class Shipper implements Sink {
     return this.waitingForRoom || this.options.spool.full;
   }
 
-  add(envelopes: Envelope[], positions?: Record<string, unknown>): Promise<void> {
-    const next = this.chain.then(() => this.addNow(envelopes, positions));
+  add(envelopes: Envelope[], positions?: Record<string, unknown>, positionAfter?: (index: number) => Record<string, unknown>): Promise<void> {
+    const next = this.chain.then(() => this.addNow(envelopes, positions, positionAfter));
     this.chain = next.catch(() => {});
     return next;
   }
 
-  private async addNow(envelopes: Envelope[], positions: Record<string, unknown> | undefined): Promise<void> {
+  private full(): boolean {
+    return this.lineCount >= this.options.maxLines || this.bytes >= this.options.maxBytes;
+  }
+
+  private async addNow(envelopes: Envelope[], positions: Record<string, unknown> | undefined, positionAfter: ((index: number) => Record<string, unknown>) | undefined): Promise<void> {
     if (this.closing) throw new Error('the agent is shutting down');
     if (this.options.spool.full) {
       this.waitingForRoom = true;
@@ -102,8 +112,20 @@ export class Shipper implements Sink {
       this.options.metrics?.spoolFull.set(0);
     }
     const isoTimestamp = new Map<number, string>();
-    for (const envelope of envelopes) {
-      if (this.lineCount >= this.options.maxLines || this.bytes >= this.options.maxBytes) this.seal();
+    if (this.lineCount > 0 && envelopes.length > 0) {
+      let rawBytes = 0;
+      for (const envelope of envelopes) rawBytes += envelope.raw.length + 80;
+      // Start a new batch rather than split this call's envelopes over two.
+      if (this.lineCount + envelopes.length > this.options.maxLines || this.bytes + rawBytes > this.options.maxBytes) this.seal();
+    }
+    for (let i = 0; i < envelopes.length; i++) {
+      const envelope = envelopes[i]!;
+      if (i > 0 && positionAfter && this.full()) {
+        const reached = positionAfter(i - 1);
+        Object.assign(this.positions, reached);
+        Object.assign(this.handedPositions, reached);
+        this.seal();
+      }
       const time = envelope.timestamp.getTime();
       let iso = isoTimestamp.get(time);
       if (iso === undefined) {
@@ -120,7 +142,7 @@ export class Shipper implements Sink {
       Object.assign(this.positions, positions);
       Object.assign(this.handedPositions, positions);
     }
-    if (this.lineCount >= this.options.maxLines || this.bytes >= this.options.maxBytes) this.seal();
+    if (this.full()) this.seal();
     if ((this.lineCount > 0 || Object.keys(this.positions).length > 0) && this.timer === undefined) {
       this.timer = setTimeout(() => {
         this.timer = undefined;

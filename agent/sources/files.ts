@@ -178,7 +178,7 @@ export class FileSource {
     const timestamp = new Date();
     const envelopes: Envelope[] = records.map((record) => ({ timestamp, host: this.config.host, source: this.config.source, raw: record.bytes, flags: record.flags }));
     this.metrics?.linesRead.inc({ kind: 'file', source: this.config.source }, envelopes.length);
-    await this.sink.add(envelopes, this.position(file, records[records.length - 1]!.end));
+    await this.sink.add(envelopes, this.position(file, records[records.length - 1]!.end), (i) => this.position(file, records[i]!.end));
   }
 
   private async readFile(file: Tailed): Promise<void> {
