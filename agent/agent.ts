@@ -208,6 +208,7 @@ export class Agent {
 
   /** Stops reading, sends what it can within timeoutMs; the rest stays in the spool for the next start. */
   async stop(timeoutMs = 10_000): Promise<void> {
+    this.shipper.release();
     await this.stopSources();
     await this.stdinSource?.stop();
     const drained = await this.shipper.close(timeoutMs);

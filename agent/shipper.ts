@@ -65,7 +65,9 @@ export class Shipper implements Sink {
   private readonly queue: Pending[] = [];
   private sending = 0;
   private closing = false;
+  private released = false;
   private drained: (() => void)[] = [];
+  private stopWaiting: ((value: unknown) => void)[] = [];
   private waitingForRoom = false;
   /** The latest position every source handed over in this run (where a reloaded source resumes). */
   readonly handedPositions: Record<string, unknown> = {};
@@ -98,19 +100,30 @@ export class Shipper implements Sink {
     return next;
   }
 
+  /** Holds the caller while the spool is full (the source stops reading). */
+  private async roomInSpool(): Promise<void> {
+    if (this.released) throw new Error('the agent is shutting down');
+    if (!this.options.spool.full) return;
+    this.waitingForRoom = true;
+    this.options.metrics?.spoolFull.set(1);
+    await Promise.race([this.options.spool.waitForRoom(), new Promise((resolve) => this.stopWaiting.push(resolve))]);
+    this.waitingForRoom = false;
+    this.options.metrics?.spoolFull.set(0);
+    if (this.released) throw new Error('the agent is shutting down');
+  }
+
+  /** Shutting down: sources held back by a full spool give up instead of waiting for room. */
+  release(): void {
+    this.released = true;
+    for (const wake of this.stopWaiting.splice(0)) wake(undefined);
+  }
+
   private full(): boolean {
     return this.lineCount >= this.options.maxLines || this.bytes >= this.options.maxBytes;
   }
 
   private async addNow(envelopes: Envelope[], positions: Record<string, unknown> | undefined, positionAfter: ((index: number) => Record<string, unknown>) | undefined): Promise<void> {
-    if (this.closing) throw new Error('the agent is shutting down');
-    if (this.options.spool.full) {
-      this.waitingForRoom = true;
-      this.options.metrics?.spoolFull.set(1);
-      await this.options.spool.waitForRoom();
-      this.waitingForRoom = false;
-      this.options.metrics?.spoolFull.set(0);
-    }
+    await this.roomInSpool();
     const isoTimestamp = new Map<number, string>();
     if (this.lineCount > 0 && envelopes.length > 0) {
       let rawBytes = 0;
@@ -125,6 +138,7 @@ export class Shipper implements Sink {
         Object.assign(this.positions, reached);
         Object.assign(this.handedPositions, reached);
         this.seal();
+        await this.roomInSpool();
       }
       const time = envelope.timestamp.getTime();
       let iso = isoTimestamp.get(time);
