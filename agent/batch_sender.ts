@@ -37,8 +37,19 @@ function* copyChunks(rows: string[]): Generator<Buffer> {
  * retry after a lost acknowledgement finds the id taken and changes nothing.
  */
 export async function sendBatch(pool: pg.Pool, agent: string, batch: Batch): Promise<BatchOutcome> {
+  return storeCopyRows(pool, agent, batch, copyChunks(batch.rows));
+}
+
+/** As sendBatch, for rows already encoded (e.g. read back from the agent's spool). */
+export async function storeCopyRows(pool: pg.Pool, agent: string, batch: { id: string; lineCount: number }, chunks: Iterable<Buffer>): Promise<BatchOutcome> {
   const client = await pool.connect();
   let healthy = true;
+  // A connection dying between two queries is reported as an 'error' event, which would crash the
+  // process without a listener; the next query fails with it anyway.
+  const onError = () => {
+    healthy = false;
+  };
+  client.on('error', onError);
   try {
     await client.query('begin');
     // The COPY's transition table and the trigger's sorts live in work_mem: keep a batch in memory.
@@ -52,13 +63,14 @@ export async function sendBatch(pool: pg.Pool, agent: string, batch: Batch): Pro
       await client.query('rollback');
       return 'duplicate';
     }
-    await pipeline(Readable.from(copyChunks(batch.rows)), client.query(copyFrom(copyStatement)));
+    await pipeline(Readable.from(chunks), client.query(copyFrom(copyStatement)));
     await client.query('commit');
     return 'stored';
   } catch (error) {
     healthy = false;
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(!healthy);
   }
 }

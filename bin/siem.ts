@@ -3,6 +3,7 @@ import './env.ts';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from './config.ts';
 import { ParserFileError } from '../db/parsers_yaml.ts';
+import { AgentConfigError } from '../agent/config.ts';
 
 const program = new Command('siem')
   .description('A Postgres-native SIEM: ingest, normalize, search and alert on logs.\nSettings come from environment variables; see README.md.')
@@ -162,6 +163,11 @@ rules
   .description('Run every rule with fixtures against its positive and negative events (in a rolled-back transaction) and report pass/fail')
   .argument('[rule]', 'only this rule')
   .action(async (rule: string | undefined) => (await import('./commands/rules.ts')).rulesTestCommand(loadConfig(), rule));
+program
+  .command('agent')
+  .description('Run the agent: tail files, receive syslog (UDP/TCP/TLS), read Windows event exports, poll HTTP APIs and stdin into events_raw, exactly once (see docs/agent.md)')
+  .requiredOption('--config <file>', 'agent.yaml')
+  .action(async (options: { config: string }) => (await import('./commands/agent.ts')).agentCommand(options));
 
 try {
   await program.parseAsync();
@@ -170,7 +176,7 @@ try {
     console.error(`siem: ${error.message}`);
     process.exit(2);
   }
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof AgentConfigError) {
     console.error(`siem: configuration error: ${error.message}`);
     process.exit(2);
   }
