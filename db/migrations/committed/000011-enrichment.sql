@@ -1,5 +1,5 @@
---! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:14562723a94bf09bcb1eae8506f9a842d5384101
+--! Previous: sha1:862e50ba30097fa1bed0ec1e39d83e8cccfb76a1
+--! Hash: sha1:531a1e23795d28dd4b8bd098627ca1ce93f02496
 --! Message: enrichment
 
 -- Enrichment: one graphile-worker job per ingested statement (coalesced under one job key), GeoIP and

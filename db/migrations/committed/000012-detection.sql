@@ -1,5 +1,5 @@
---! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:713a8864019251e66492ea39d64d8d1866722de0
+--! Previous: sha1:531a1e23795d28dd4b8bd098627ca1ce93f02496
+--! Hash: sha1:ebf3cb5386ad6220a69a8a90f38c07983e004566
 --! Message: detection
 
 -- Detection: rules (SQL views in the `rules` schema, compiled YAML and Sigma), gap-free incremental
@@ -771,16 +771,7 @@ create function siem_private.try_numeric(p_text text) returns numeric
   as $$ select case when p_text ~ '^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$' then p_text::numeric end $$;
 comment on function siem_private.try_numeric(text) is 'The text as a number, or null when it is none (rule views compare numbers without risking a cast error).';
 
-create function siem_private.try_inet(p_text text) returns inet
-  language plpgsql immutable strict parallel restricted
-  as $$
-begin
-  if p_text !~ '^[0-9A-Fa-f:.]+(/\d+)?$' then
-    return null;
-  end if;
-  return p_text::inet;
-exception when others then
-  return null;
-end;
-$$;
+-- siem_private.try_inet comes from the enrichment migration; on PostgreSQL 15 it guards the cast
+-- with an exception block (a subtransaction), which parallel workers cannot start.
+alter function siem_private.try_inet(text) parallel restricted;
 comment on function siem_private.try_inet(text) is 'The text as an address, or null when it is none (Sigma cidr modifier). Parallel restricted: its exception block is a subtransaction, which parallel workers cannot start.';

@@ -1,5 +1,5 @@
---! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:fb03bdcec8f5f8b099aac4a577d6ded7c6f5d3fe
+--! Previous: sha1:ebf3cb5386ad6220a69a8a90f38c07983e004566
+--! Hash: sha1:739046f4e7819aaf66a973a2032dc5ce9e65f143
 --! Message: api
 
 -- The API's database side: users and login (bcrypt, JWT claims), API tokens, dashboards, the audit

@@ -1,5 +1,5 @@
---! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:5b1956f1ede7884f9e02ec56c5d56398df84896e
+--! Previous: sha1:739046f4e7819aaf66a973a2032dc5ce9e65f143
+--! Hash: sha1:21cb86513d68847ed815bd2d993646c8afc7068c
 --! Message: operations
 
 -- Operations: retention and archives of old daily partitions, and the catalog queries behind the
