@@ -9,6 +9,7 @@ import { intelRefreshFeeds } from './tasks/intel__refresh_feeds.ts';
 import { makeIntelRetroHunt } from './tasks/intel__retro_hunt.ts';
 import { makePartitionsMaintain } from './tasks/partitions__maintain.ts';
 import { rulesEvaluate } from './tasks/rules__evaluate.ts';
+import { eventRollupsCompact } from './tasks/event_rollups__compact.ts';
 import { makeAlertsNotify } from './tasks/alerts__notify.ts';
 import { createMailer, type MailSettings } from './alerts/mailer.ts';
 import { makePartitionsArchive } from './tasks/partitions__archive.ts';
@@ -90,6 +91,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       ...(options.archive ? { partitions__archive: makePartitionsArchive(options.archive) } : {}),
       ...(options.backup ? { database__backup: makeDatabaseBackup(options.backup) } : {}),
       metric_counts__compact: metricCountsCompact,
+      event_rollups__compact: eventRollupsCompact,
   };
   const runner = await run({
     pgPool,

@@ -17,10 +17,12 @@ let server: ChildProcess;
 let output = '';
 let apiUrl: string;
 let metricsUrl: string;
+let token: string | undefined;
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(siem, args, { env });
+    child.stdin.end(input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -29,8 +31,11 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
+/** A GraphQL request as the admin the tests create (anonymous may only log in). */
 async function graphql(query: string) {
-  const response = await fetch(`${apiUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${apiUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query }) });
   return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
@@ -57,6 +62,11 @@ beforeAll(async () => {
     if (server.exitCode !== null || Date.now() > deadline) throw new Error(`siem start did not come up:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  const added = await run(['user', 'add', 'e2e@example.com', '--role', 'admin', '--password-stdin'], 'e2e-password-1234\n');
+  if (added.code !== 0) throw new Error(`siem user add failed:\n${added.stderr}`);
+  const login = await graphql('mutation { login(input: { email: "e2e@example.com", password: "e2e-password-1234" }) { result } }');
+  token = login.data?.login.result;
+  if (!token) throw new Error(`login failed: ${JSON.stringify(login)}`);
 }, 120_000);
 
 afterAll(async () => {
@@ -65,10 +75,10 @@ afterAll(async () => {
 });
 
 describe('siem start --demo (embedded PostgreSQL, one port)', () => {
-  it('prints the URLs and says which role the API uses', () => {
+  it('prints the URLs and says how to create the first admin', () => {
     expect(output).toContain(`web UI   ${apiUrl}/`);
     expect(output).toContain(`GraphQL  ${apiUrl}/graphql`);
-    expect(output).toMatch(/every request runs as the siem_analyst role/);
+    expect(output).toMatch(/anonymous requests may only log in/);
   });
 
   it('serves GraphiQL in development', async () => {
@@ -125,7 +135,8 @@ describe('siem start --demo (embedded PostgreSQL, one port)', () => {
     expect(result.stderr).toContain('using the embedded PostgreSQL already running');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/ingested 5 lines in 1 batches in [\d.]+ s: \d+ lines\/s/);
-    const events = await graphql('{ events(condition: { source: "e2e" }, orderBy: [PRIMARY_KEY_ASC]) { nodes { message flags eventType host } } }');
+    const events = await graphql('{ events(first: 10, condition: { source: "e2e" }, orderBy: [PRIMARY_KEY_ASC]) { nodes { message flags eventType host } } }');
+    expect(events.errors).toBeUndefined();
     expect(events.data?.events.nodes).toEqual([
       { message: 'e2e line one', flags: [], eventType: 'text', host: 'test-host' },
       { message: 'e2e \uFFFD nul', flags: ['nul_bytes'], eventType: 'text', host: 'test-host' },

@@ -1,5 +1,5 @@
 --! Previous: sha1:862e50ba30097fa1bed0ec1e39d83e8cccfb76a1
---! Hash: sha1:531a1e23795d28dd4b8bd098627ca1ce93f02496
+--! Hash: sha1:0748251d69070fbdad66a4b5dec6b64235c2d2b7
 --! Message: enrichment
 
 -- Enrichment: one graphile-worker job per ingested statement (coalesced under one job key), GeoIP and
@@ -108,8 +108,16 @@ begin
   if v_segment is not null then
     -- Array payloads under one job key are concatenated while the job waits, so a busy ingest
     -- yields few jobs, each covering many statements.
-    perform graphile_worker.add_job('events__enrich', jsonb_build_array(v_segment)::json,
-                                    job_key => 'events__enrich', max_attempts => 10);
+    -- Upserting the shared key would make a concurrent ingest transaction wait for ours to commit
+    -- (the unique key is checked against uncommitted rows), so only the holder of a
+    -- transaction-scoped advisory lock uses it; the others use a key of their own transaction.
+    if pg_try_advisory_xact_lock(hashtext('siem.events__enrich')) then
+      perform graphile_worker.add_job('events__enrich', jsonb_build_array(v_segment)::json,
+                                      job_key => 'events__enrich', max_attempts => 10);
+    else
+      perform graphile_worker.add_job('events__enrich', jsonb_build_array(v_segment)::json,
+                                      job_key => 'events__enrich:' || pg_current_xact_id()::text, max_attempts => 10);
+    end if;
   end if;
   return null;
 end;

@@ -1,5 +1,5 @@
---! Previous: sha1:531a1e23795d28dd4b8bd098627ca1ce93f02496
---! Hash: sha1:ebf3cb5386ad6220a69a8a90f38c07983e004566
+--! Previous: sha1:0748251d69070fbdad66a4b5dec6b64235c2d2b7
+--! Hash: sha1:207ea4c221642ec57a0c375a443dab3f95cfad0b
 --! Message: detection
 
 -- Detection: rules (SQL views in the `rules` schema, compiled YAML and Sigma), gap-free incremental

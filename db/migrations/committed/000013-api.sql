@@ -1,5 +1,5 @@
---! Previous: sha1:ebf3cb5386ad6220a69a8a90f38c07983e004566
---! Hash: sha1:739046f4e7819aaf66a973a2032dc5ce9e65f143
+--! Previous: sha1:207ea4c221642ec57a0c375a443dab3f95cfad0b
+--! Hash: sha1:48d3e4338ee9ff7146135f2cbb175a09e94eff6d
 --! Message: api
 
 -- The API's database side: users and login (bcrypt, JWT claims), API tokens, dashboards, the audit
@@ -505,9 +505,11 @@ create table public.event_rollups (
   dimension text not null check (dimension in ('all', 'event_type', 'host', 'source')),
   bucket timestamptz not null,
   value text not null,
-  count bigint not null,
-  primary key (bucket_size, dimension, bucket, value)
+  count bigint not null
 );
+-- Append-only (no unique key): a batch adds its own rows, so concurrent ingest transactions never
+-- wait on each other's uncommitted counts; readers sum, and compact_event_rollups() merges old rows.
+create index event_rollups_key_idx on public.event_rollups (bucket_size, dimension, bucket, value);
 comment on table public.event_rollups is
   E'@behavior -*\nEvent counts per minute and per hour, by event_type, host, source and in total (dimension all, value ''''), kept current by triggers on events. eventCounts and topValues read them instead of scanning events. value '''' stands for null.';
 alter table public.event_rollups enable row level security;
@@ -519,8 +521,8 @@ create function siem_private.tg_events__rollup() returns trigger
   set search_path = pg_catalog, public
   as $$
 begin
-  -- Subtract what left (delete, or the old side of an update), then add what arrived; rows are
-  -- locked in key order so that concurrent batches never deadlock.
+  -- Subtract what left (delete, or the old side of an update), then add what arrived, as new rows
+  -- (append-only: nothing is locked, readers sum).
   -- (Each transition table is named only in a branch for the operations that have it.)
   if tg_op = 'UPDATE' then
     if not exists (
@@ -539,8 +541,7 @@ begin
     cross join lateral (values ('1m', g.minute), ('1h', date_trunc('hour', g.minute))) s(size, bucket)
     cross join lateral (values ('all', ''), ('event_type', coalesce(g.event_type, '')),
                                ('host', coalesce(g.host, '')), ('source', coalesce(g.source, ''))) d(dim, val)
-    group by 1, 2, 3, 4 order by 1, 2, 3, 4
-    on conflict (bucket_size, dimension, bucket, value) do update set count = r.count + excluded.count;
+    group by 1, 2, 3, 4;
   end if;
   if tg_op in ('INSERT', 'UPDATE') then
     insert into public.event_rollups as r (bucket_size, dimension, bucket, value, count)
@@ -550,13 +551,28 @@ begin
     cross join lateral (values ('1m', g.minute), ('1h', date_trunc('hour', g.minute))) s(size, bucket)
     cross join lateral (values ('all', ''), ('event_type', coalesce(g.event_type, '')),
                                ('host', coalesce(g.host, '')), ('source', coalesce(g.source, ''))) d(dim, val)
-    group by 1, 2, 3, 4 order by 1, 2, 3, 4
-    on conflict (bucket_size, dimension, bucket, value) do update set count = r.count + excluded.count;
+    group by 1, 2, 3, 4;
   end if;
   return null;
 end
 $$;
-comment on function siem_private.tg_events__rollup() is 'Keeps event_rollups equal to the counts of events: one grouped upsert per statement over its transition tables.';
+comment on function siem_private.tg_events__rollup() is 'Keeps the sums of event_rollups equal to the counts of events: one grouped insert of deltas per statement over its transition tables.';
+
+create function siem_private.compact_event_rollups(p_older_than interval default '10 minutes') returns integer
+  language sql volatile strict
+  set search_path = pg_catalog, public
+  as $$
+  with old as (
+    delete from public.event_rollups where bucket < now() - p_older_than returning bucket_size, dimension, bucket, value, count
+  ), merged as (
+    insert into public.event_rollups (bucket_size, dimension, bucket, value, count)
+    select bucket_size, dimension, bucket, value, sum(count) from old group by 1, 2, 3, 4 having sum(count) <> 0
+    returning 1
+  )
+  select count(*)::integer from merged;
+$$;
+comment on function siem_private.compact_event_rollups(interval) is
+  'Merges the rollup rows of buckets older than p_older_than into one row per key (sums unchanged, zero sums dropped); returns the rows written. Run by the worker.';
 
 create trigger _900_rollup_insert after insert on public.events
   referencing new table as new_events for each statement execute function siem_private.tg_events__rollup();

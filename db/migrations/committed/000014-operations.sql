@@ -1,5 +1,5 @@
---! Previous: sha1:739046f4e7819aaf66a973a2032dc5ce9e65f143
---! Hash: sha1:21cb86513d68847ed815bd2d993646c8afc7068c
+--! Previous: sha1:48d3e4338ee9ff7146135f2cbb175a09e94eff6d
+--! Hash: sha1:279f82da60e2250f1d72b6c96c7d3268bd54ada3
 --! Message: operations
 
 -- Operations: retention and archives of old daily partitions, and the catalog queries behind the

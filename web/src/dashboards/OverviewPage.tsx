@@ -150,7 +150,7 @@ function IngestRate({ now, onReady }: { now: number; onReady: (id: string) => vo
 
 const QuarantineCountQuery = gql`
   query QuarantineCount {
-    quarantines {
+    quarantines(first: 1) {
       totalCount
     }
   }
