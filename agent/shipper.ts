@@ -55,7 +55,9 @@ function* slices(buffer: Buffer): Generator<Buffer> {
  */
 export class Shipper implements Sink {
   private readonly options: ShipperOptions;
-  private rows: string[] = [];
+  /** The batch's COPY rows: full 64 kB chunks as bytes (outside the JS heap), the rest as text. */
+  private chunks: Buffer[] = [];
+  private text = '';
   private id = randomUUID();
   private lineCount = 0;
   private bytes = 0;
@@ -147,7 +149,11 @@ export class Shipper implements Sink {
         isoTimestamp.set(time, iso);
       }
       const row = encodeRawRow(envelope, this.options.agent, this.id, this.lineCount, iso);
-      this.rows.push(row);
+      this.text += row;
+      if (this.text.length >= 65_536) {
+        this.chunks.push(Buffer.from(this.text));
+        this.text = '';
+      }
       this.lineCount += 1;
       this.bytes += row.length;
     }
@@ -185,8 +191,10 @@ export class Shipper implements Sink {
       this.settle();
       return;
     }
-    const batch = this.options.spool.write(this.id, this.lineCount, positions, this.rows.join(''));
-    this.rows = [];
+    if (this.text.length > 0) this.chunks.push(Buffer.from(this.text));
+    const batch = this.options.spool.write(this.id, this.lineCount, positions, this.chunks);
+    this.chunks = [];
+    this.text = '';
     this.id = randomUUID();
     this.lineCount = 0;
     this.bytes = 0;

@@ -75,13 +75,12 @@ export class Spool {
     return found;
   }
 
-  write(id: string, lineCount: number, positions: Record<string, unknown>, rows: string): SpooledBatch {
+  write(id: string, lineCount: number, positions: Record<string, unknown>, rows: Buffer[]): SpooledBatch {
     const seq = this.nextSeq++;
     const file = path.join(this.dir, `${String(seq).padStart(12, '0')}${suffix}`);
     const header = JSON.stringify({ id, lineCount, positions } satisfies Header) + '\n';
-    const body = Buffer.from(rows);
-    writeFileDurably(file, [header, body]);
-    const bytes = Buffer.byteLength(header) + body.length;
+    writeFileDurably(file, [header, ...rows]);
+    const bytes = Buffer.byteLength(header) + rows.reduce((sum, chunk) => sum + chunk.length, 0);
     this.used += bytes;
     this.count += 1;
     return { seq, file, id, lineCount, positions, bytes };

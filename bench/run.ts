@@ -2,11 +2,12 @@ import '../bin/env.ts';
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { agentBenchmark, agentDrill } from './agent.ts';
 import { ingestBenchmark } from './ingest.ts';
 import { describeMachine } from './machine.ts';
 import type { Benchmark, Figure } from './types.ts';
 
-const benchmarks: Benchmark[] = [ingestBenchmark];
+const benchmarks: Benchmark[] = [ingestBenchmark, agentBenchmark, agentDrill];
 const root = path.resolve(import.meta.dirname, '..');
 
 const { values, positionals } = parseArgs({

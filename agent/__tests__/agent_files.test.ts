@@ -49,7 +49,7 @@ describe('agent: files', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await rawOf(context.db.pool, 'rot')).length).toBe(240);
     expect(stored.sort()).toEqual([...lines('a', 0, 160), ...lines('b', 0, 50), ...lines('c', 0, 30)].sort());
-    expect(await agent.metrics.registry.getSingleMetricAsString('siem_agent_file_rotations_total')).toMatch(/kind="renamed"} 1[\s\S]*kind="truncated"} 1/);
+    expect(await agent.metrics!.registry.getSingleMetricAsString('siem_agent_file_rotations_total')).toMatch(/kind="renamed"} 1[\s\S]*kind="truncated"} 1/);
   });
 
   it('starts existing files at the end by default, reads files that appear later from their start, and resumes from checkpoints after a restart', async () => {
@@ -57,7 +57,7 @@ describe('agent: files', () => {
     writeFileSync(old, text(lines('old', 0, 20)));
     const settings = { files: [{ paths: [path.join(work.dir, '*.log')], source: 'late', poll_ms: 20 }] };
     agent = await startAgent(work.dir, context.db.urls.agent, settings);
-    await waitFor(async () => agent!.metrics.filesOpen.get().then((m) => m.values[0]?.value === 1), 'the file to be open');
+    await waitFor(async () => agent!.metrics!.filesOpen.get().then((m) => m.values[0]?.value === 1), 'the file to be open');
     appendFileSync(old, text(lines('old', 20, 25)));
     writeFileSync(path.join(work.dir, 'new.log'), text(lines('new', 0, 10)));
     await waitForRaw(context.db.pool, 'late', 15);
@@ -80,7 +80,7 @@ describe('agent: files', () => {
     agent = await startAgent(work.dir, context.db.urls.agent, {
       files: [{ paths: [log], source: 'java', start_at: 'beginning', poll_ms: 20, multiline: { start: '^\\d{4}-', timeout_ms: 200 } }],
     });
-    await waitFor(async () => agent!.metrics.filesOpen.get().then((m) => m.values[0]?.value === 1), 'the file to be open');
+    await waitFor(async () => agent!.metrics!.filesOpen.get().then((m) => m.values[0]?.value === 1), 'the file to be open');
     appendFileSync(log, '2026-11-24 ERROR boom\njava.lang.IllegalStateException: x\n\tat a.b(C.java:1)\n2026-11-24 INFO ok\n2026-11-24 INFO part');
     const first = await waitForRaw(context.db.pool, 'java', 2);
     expect(first).toEqual(['2026-11-24 ERROR boom\njava.lang.IllegalStateException: x\n\tat a.b(C.java:1)', '2026-11-24 INFO ok']);

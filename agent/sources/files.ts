@@ -18,7 +18,7 @@ export interface FilePosition {
 }
 
 const fingerprintBytes = 1024;
-const readChunkBytes = 1024 * 1024;
+const readChunkBytes = 256 * 1024;
 
 async function fingerprint(handle: FileHandle, length: number): Promise<string> {
   const buffer = Buffer.alloc(length);
