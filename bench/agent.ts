@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -145,8 +145,8 @@ export const agentDrill: Benchmark = {
     const total = quick ? 200_000 : 1_000_000;
     const kills = quick ? 4 : 10;
     const dir = mkdtempSync(path.join(workDir, 'drill-'));
-    const dataDir = path.join(dir, 'pg');
-    mkdirSync(dataDir);
+    // Its own folder beside, not inside, dir: the server's OS user must be able to reach it.
+    const dataDir = mkdtempSync(path.join(workDir, 'pg-'));
     const secrets = loadOrCreateSecrets(dataDir);
     const serverOptions = { dataDir, port: await freePort(), superuserPassword: secrets.superuserPassword };
     let server: EmbeddedServer = await startEmbeddedPostgres(serverOptions);
@@ -219,6 +219,7 @@ export const agentDrill: Benchmark = {
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
     }
   },
 };
