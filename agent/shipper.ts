@@ -166,7 +166,7 @@ export class Shipper implements Sink {
     if ((this.lineCount > 0 || Object.keys(this.positions).length > 0) && this.timer === undefined) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        void this.flush();
+        this.flush().catch((error: Error) => this.options.log.error('cannot write a batch to the spool; trying again with the next lines', { error: error.message }));
       }, this.options.maxDelayMs);
     }
   }

@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useAgentDatabase } from '../../test/database.ts';
@@ -107,5 +107,18 @@ describe('agent: files', () => {
       [10, 10],
       [5, 5],
     ]);
+  });
+});
+
+describe('agent: file checkpoints', () => {
+  it('does not resume at a checkpoint whose fingerprint belongs to another file on the same inode', async () => {
+    const log = path.join(work.dir, 'reused.log');
+    writeFileSync(log, text(lines('new', 0, 5)));
+    const { dev, ino } = statSync(log);
+    mkdirSync(path.join(work.dir, 'state'), { recursive: true });
+    // A checkpoint left by an earlier file that had this inode: same key, other first bytes.
+    writeFileSync(path.join(work.dir, 'state', 'checkpoints.json'), JSON.stringify({ positions: { [`file:${dev}:${ino}`]: { path: log, offset: 30, fpLen: 10, fp: 'not-this-file' } } }));
+    agent = await startAgent(work.dir, context.db.urls.agent, { files: [{ paths: [log], source: 'reused', start_at: 'beginning', poll_ms: 20 }] });
+    expect((await waitForRaw(context.db.pool, 'reused', 5)).sort()).toEqual(lines('new', 0, 5));
   });
 });

@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useAgentDatabase } from '../../test/database.ts';
@@ -45,12 +45,20 @@ describe('agent: spool', () => {
       await waitFor(async () => (await agent.metrics!.udpDropped.get()).values[0]?.value === 20, '20 counted drops');
       udp.close();
 
+      // Nothing committed yet, so no checkpoint moved: a crash now would resend the spool and re-read the rest.
+      const checkpoints = path.join(work.dir, 'state', 'checkpoints.json');
+      expect(existsSync(checkpoints)).toBe(false);
+      expect(readdirSync(path.join(work.dir, 'state', 'spool')).length).toBeGreaterThan(0);
+
       await proxy.restore();
       const stored = await waitForRaw(context.db.pool, 'spooled', total, 60_000);
       expect(new Set(stored).size).toBe(total);
       expect(await agent.drain(10_000)).toBe(true);
       expect((await agent.metrics!.spoolBytes.get()).values[0]!.value).toBe(0);
       expect(await rawOf(context.db.pool, 'spooled_udp')).toEqual([]);
+      const saved = Object.values((JSON.parse(readFileSync(checkpoints, 'utf8')) as { positions: Record<string, { offset: number }> }).positions);
+      expect(saved.map((position) => position.offset)).toEqual([statSync(file).size]);
+      expect(readdirSync(path.join(work.dir, 'state', 'spool'))).toEqual([]);
     } finally {
       await agent.stop();
     }
