@@ -111,14 +111,14 @@ describe('agent: files', () => {
 });
 
 describe('agent: file checkpoints', () => {
-  it('does not resume at a checkpoint whose fingerprint belongs to another file on the same inode', async () => {
+  it('reads a file from its start when its checkpoint has another fingerprint (reused inode, or truncated while the agent was down)', async () => {
     const log = path.join(work.dir, 'reused.log');
     writeFileSync(log, text(lines('new', 0, 5)));
     const { dev, ino } = statSync(log);
     mkdirSync(path.join(work.dir, 'state'), { recursive: true });
     // A checkpoint left by an earlier file that had this inode: same key, other first bytes.
     writeFileSync(path.join(work.dir, 'state', 'checkpoints.json'), JSON.stringify({ positions: { [`file:${dev}:${ino}`]: { path: log, offset: 30, fpLen: 10, fp: 'not-this-file' } } }));
-    agent = await startAgent(work.dir, context.db.urls.agent, { files: [{ paths: [log], source: 'reused', start_at: 'beginning', poll_ms: 20 }] });
+    agent = await startAgent(work.dir, context.db.urls.agent, { files: [{ paths: [log], source: 'reused', start_at: 'end', poll_ms: 20 }] });
     expect((await waitForRaw(context.db.pool, 'reused', 5)).sort()).toEqual(lines('new', 0, 5));
   });
 });
