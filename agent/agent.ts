@@ -10,7 +10,7 @@ import { databaseUrls } from '../db/urls.ts';
 import { CheckpointStore } from './checkpoints.ts';
 import { AgentConfigError, loadAgentConfig, type AgentConfig } from './config.ts';
 import { jsonLogger, type Logger } from './log.ts';
-import { AgentMetrics } from './metrics.ts';
+import type { AgentMetrics } from './metrics.ts';
 import { Shipper } from './shipper.ts';
 import { FileSource } from './sources/files.ts';
 import { HttpPoller } from './sources/http_poller.ts';
@@ -65,7 +65,8 @@ const restartOnly = ['name', 'databaseUrl', 'connections', 'stateDir', 'batch', 
 export class Agent {
   config: AgentConfig;
   readonly log: Logger;
-  readonly metrics = new AgentMetrics();
+  /** Only when agent.yaml has `metrics:` (prom-client is loaded only then: it costs ~20 MB). */
+  readonly metrics: AgentMetrics | undefined;
   private readonly options: AgentOptions;
   private readonly pool: pg.Pool;
   private readonly checkpoints: CheckpointStore;
@@ -78,8 +79,9 @@ export class Agent {
   syslogPorts: number[] = [];
   metricsPort = 0;
 
-  private constructor(options: AgentOptions, config: AgentConfig, log: Logger) {
+  private constructor(options: AgentOptions, config: AgentConfig, log: Logger, metrics: AgentMetrics | undefined) {
     this.options = options;
+    this.metrics = metrics;
     this.config = config;
     this.log = log;
     const env = options.env ?? process.env;
@@ -110,10 +112,11 @@ export class Agent {
   static async start(options: AgentOptions): Promise<Agent> {
     const config = loadAgentConfig(options.configFile, options.env);
     const log = options.log ?? jsonLogger(config.logLevel);
-    const agent = new Agent(options, config, log);
+    const metrics = config.metrics ? new (await import('./metrics.ts')).AgentMetrics() : undefined;
+    const agent = new Agent(options, config, log, metrics);
     try {
-      if (config.metrics) {
-        agent.metricsServer = await agent.metrics.serve(config.metrics.host, config.metrics.port);
+      if (config.metrics && metrics) {
+        agent.metricsServer = await metrics.serve(config.metrics.host, config.metrics.port);
         const address = agent.metricsServer.address();
         agent.metricsPort = typeof address === 'object' && address ? address.port : 0;
         log.info('metrics listening', { url: `http://${config.metrics.host}:${agent.metricsPort}/metrics` });

@@ -41,7 +41,12 @@ export async function sendBatch(pool: pg.Pool, agent: string, batch: Batch): Pro
 }
 
 /** As sendBatch, for rows already encoded (e.g. read back from the agent's spool). */
-export async function storeCopyRows(pool: pg.Pool, agent: string, batch: { id: string; lineCount: number }, chunks: Iterable<Buffer>): Promise<BatchOutcome> {
+export async function storeCopyRows(
+  pool: pg.Pool,
+  agent: string,
+  batch: { id: string; lineCount: number },
+  chunks: Iterable<Buffer> | AsyncIterable<Buffer>,
+): Promise<BatchOutcome> {
   const client = await pool.connect();
   let healthy = true;
   // A connection dying between two queries is reported as an 'error' event, which would crash the

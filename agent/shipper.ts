@@ -5,7 +5,7 @@ import type { CheckpointStore } from './checkpoints.ts';
 import { encodeRawRow, type Envelope } from './envelope.ts';
 import type { Logger } from './log.ts';
 import type { AgentMetrics } from './metrics.ts';
-import type { Spool, SpooledBatch } from './spool.ts';
+import type { Spool, SpooledBatch, SpoolWriter } from './spool.ts';
 
 /** What sources hand their envelopes to; `positions` say where each source resumes once these are stored. */
 export interface Sink {
@@ -41,12 +41,6 @@ interface Pending {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const copyChunkBytes = 256 * 1024;
-
-function* slices(buffer: Buffer): Generator<Buffer> {
-  for (let offset = 0; offset < buffer.length; offset += copyChunkBytes) yield buffer.subarray(offset, offset + copyChunkBytes);
-}
-
 /**
  * Envelopes -> batches (by size and time) -> disk spool -> COPY with the batch id recorded in
  * ingest_batches -> checkpoints. A batch is fsynced to the spool before it is sent and removed only
@@ -55,7 +49,9 @@ function* slices(buffer: Buffer): Generator<Buffer> {
  */
 export class Shipper implements Sink {
   private readonly options: ShipperOptions;
-  private rows: string[] = [];
+  /** The batch's file in the spool (opened with its first row); rows reach it in ~64 kB writes. */
+  private writer: SpoolWriter | undefined;
+  private text = '';
   private id = randomUUID();
   private lineCount = 0;
   private bytes = 0;
@@ -147,7 +143,12 @@ export class Shipper implements Sink {
         isoTimestamp.set(time, iso);
       }
       const row = encodeRawRow(envelope, this.options.agent, this.id, this.lineCount, iso);
-      this.rows.push(row);
+      this.text += row;
+      if (this.text.length >= 65_536) {
+        this.writer ??= this.options.spool.open();
+        this.writer.append(this.text);
+        this.text = '';
+      }
       this.lineCount += 1;
       this.bytes += row.length;
     }
@@ -160,7 +161,7 @@ export class Shipper implements Sink {
     if ((this.lineCount > 0 || Object.keys(this.positions).length > 0) && this.timer === undefined) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        void this.flush();
+        this.flush().catch((error: Error) => this.options.log.error('cannot write a batch to the spool; trying again with the next lines', { error: error.message }));
       }, this.options.maxDelayMs);
     }
   }
@@ -185,8 +186,11 @@ export class Shipper implements Sink {
       this.settle();
       return;
     }
-    const batch = this.options.spool.write(this.id, this.lineCount, positions, this.rows.join(''));
-    this.rows = [];
+    this.writer ??= this.options.spool.open();
+    if (this.text.length > 0) this.writer.append(this.text);
+    this.text = '';
+    const batch = this.options.spool.seal(this.writer, this.id, this.lineCount, positions);
+    this.writer = undefined;
     this.id = randomUUID();
     this.lineCount = 0;
     this.bytes = 0;
@@ -222,7 +226,7 @@ export class Shipper implements Sink {
     for (let attempt = 1; !this.closing; attempt++) {
       const started = performance.now();
       try {
-        const outcome = await storeCopyRows(pool, agent, batch, slices(this.options.spool.rows(batch)));
+        const outcome = await storeCopyRows(pool, agent, batch, this.options.spool.rows(batch));
         metrics?.sendSeconds.observe((performance.now() - started) / 1000);
         metrics?.batches.inc({ outcome });
         if (outcome === 'stored') metrics?.linesStored.inc(batch.lineCount);

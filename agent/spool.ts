@@ -1,11 +1,14 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync, type ReadStream } from 'node:fs';
 import path from 'node:path';
 import { writeFileDurably } from './durable_file.ts';
 
 /** A sealed batch on disk: its id, line count, the source positions it completes, and its COPY rows. */
 export interface SpooledBatch {
   seq: number;
+  /** `<seq>.batch`: the header (id, line count, positions), written once the rows are durable. */
   file: string;
+  /** `<seq>.rows`: the COPY rows. */
+  rowsFile: string;
   id: string;
   lineCount: number;
   positions: Record<string, unknown>;
@@ -18,7 +21,25 @@ interface Header {
   positions: Record<string, unknown>;
 }
 
-const suffix = '.batch';
+/** The rows of the batch being filled, written to its file as they come (so a batch costs no memory). */
+export class SpoolWriter {
+  readonly seq: number;
+  readonly rowsFile: string;
+  readonly fd: number;
+  bytes = 0;
+
+  constructor(seq: number, rowsFile: string) {
+    this.seq = seq;
+    this.rowsFile = rowsFile;
+    this.fd = openSync(rowsFile, 'w');
+  }
+
+  append(text: string): void {
+    this.bytes += writeSync(this.fd, text);
+  }
+}
+
+const name = (seq: number) => String(seq).padStart(12, '0');
 
 /**
  * The bounded local disk spool: every batch is written here (fsynced) before it is sent, and
@@ -51,20 +72,24 @@ export class Spool {
     return this.used >= this.maxBytes;
   }
 
-  /** The batches a previous run left, oldest first; half-written files (crash mid-write) are removed. */
+  /**
+   * The batches a previous run left, oldest first. Rows without a header (a crash before the batch
+   * was sealed: no checkpoint covers them, so they are read again) are removed.
+   */
   recover(): SpooledBatch[] {
     const found: SpooledBatch[] = [];
-    for (const name of readdirSync(this.dir)) {
-      const file = path.join(this.dir, name);
-      if (name.endsWith('.tmp')) {
+    const names = readdirSync(this.dir);
+    for (const entry of names) {
+      const file = path.join(this.dir, entry);
+      if (entry.endsWith('.tmp') || (entry.endsWith('.rows') && !names.includes(entry.replace(/\.rows$/, '.batch')))) {
         unlinkSync(file);
         continue;
       }
-      if (!name.endsWith(suffix)) continue;
-      const seq = Number(name.slice(0, -suffix.length));
-      const header = readHeader(file);
-      const bytes = statSync(file).size;
-      found.push({ seq, file, bytes, ...header });
+      if (!entry.endsWith('.batch')) continue;
+      const seq = Number(entry.slice(0, -'.batch'.length));
+      const rowsFile = path.join(this.dir, `${name(seq)}.rows`);
+      const header = JSON.parse(readFileSync(file, 'utf8')) as Header;
+      found.push({ seq, file, rowsFile, bytes: existsSync(rowsFile) ? statSync(rowsFile).size : 0, ...header });
     }
     found.sort((a, b) => a.seq - b.seq);
     for (const batch of found) {
@@ -75,26 +100,30 @@ export class Spool {
     return found;
   }
 
-  write(id: string, lineCount: number, positions: Record<string, unknown>, rows: string): SpooledBatch {
+  open(): SpoolWriter {
     const seq = this.nextSeq++;
-    const file = path.join(this.dir, `${String(seq).padStart(12, '0')}${suffix}`);
-    const header = JSON.stringify({ id, lineCount, positions } satisfies Header) + '\n';
-    const body = Buffer.from(rows);
-    writeFileDurably(file, [header, body]);
-    const bytes = Buffer.byteLength(header) + body.length;
-    this.used += bytes;
-    this.count += 1;
-    return { seq, file, id, lineCount, positions, bytes };
+    return new SpoolWriter(seq, path.join(this.dir, `${name(seq)}.rows`));
   }
 
-  /** The COPY rows of a spooled batch. */
-  rows(batch: SpooledBatch): Buffer {
-    const content = readFileSync(batch.file);
-    return content.subarray(content.indexOf(0x0a) + 1);
+  /** Makes the rows durable, then the header: only a batch with both exists after a crash. */
+  seal(writer: SpoolWriter, id: string, lineCount: number, positions: Record<string, unknown>): SpooledBatch {
+    fsyncSync(writer.fd);
+    closeSync(writer.fd);
+    const file = path.join(this.dir, `${name(writer.seq)}.batch`);
+    writeFileDurably(file, [JSON.stringify({ id, lineCount, positions } satisfies Header)]);
+    this.used += writer.bytes;
+    this.count += 1;
+    return { seq: writer.seq, file, rowsFile: writer.rowsFile, id, lineCount, positions, bytes: writer.bytes };
+  }
+
+  /** The COPY rows of a spooled batch, streamed from disk. */
+  rows(batch: SpooledBatch): ReadStream {
+    return createReadStream(batch.rowsFile, { highWaterMark: 256 * 1024 });
   }
 
   remove(batch: SpooledBatch): void {
     unlinkSync(batch.file);
+    unlinkSync(batch.rowsFile);
     this.used -= batch.bytes;
     this.count -= 1;
     if (!this.full) for (const wake of this.waiters.splice(0)) wake();
@@ -103,25 +132,5 @@ export class Spool {
   waitForRoom(): Promise<void> {
     if (!this.full) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
-  }
-}
-
-function readHeader(file: string): Header {
-  const fd = openSync(file, 'r');
-  try {
-    const chunks: Buffer[] = [];
-    for (;;) {
-      const chunk = Buffer.alloc(64 * 1024);
-      const read = readSync(fd, chunk, 0, chunk.length, null);
-      if (read === 0) throw new Error(`spool file ${file} has no header line`);
-      const end = chunk.subarray(0, read).indexOf(0x0a);
-      if (end !== -1) {
-        chunks.push(chunk.subarray(0, end));
-        return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Header;
-      }
-      chunks.push(chunk.subarray(0, read));
-    }
-  } finally {
-    closeSync(fd);
   }
 }

@@ -3,12 +3,13 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { enrichBenchmark } from './enrich.ts';
+import { agentBenchmark, agentDrill } from './agent.ts';
 import { ingestBenchmark } from './ingest.ts';
 import { storageBenchmark } from './storage.ts';
 import { describeMachine } from './machine.ts';
 import type { Benchmark, Figure } from './types.ts';
 
-const benchmarks: Benchmark[] = [ingestBenchmark, enrichBenchmark, storageBenchmark];
+const benchmarks: Benchmark[] = [ingestBenchmark, enrichBenchmark, storageBenchmark, agentBenchmark, agentDrill];
 const root = path.resolve(import.meta.dirname, '..');
 
 const { values, positionals } = parseArgs({

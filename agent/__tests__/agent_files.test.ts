@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useAgentDatabase } from '../../test/database.ts';
@@ -49,7 +49,7 @@ describe('agent: files', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await rawOf(context.db.pool, 'rot')).length).toBe(240);
     expect(stored.sort()).toEqual([...lines('a', 0, 160), ...lines('b', 0, 50), ...lines('c', 0, 30)].sort());
-    expect(await agent.metrics.registry.getSingleMetricAsString('siem_agent_file_rotations_total')).toMatch(/kind="renamed"} 1[\s\S]*kind="truncated"} 1/);
+    expect(await agent.metrics!.registry.getSingleMetricAsString('siem_agent_file_rotations_total')).toMatch(/kind="renamed"} 1[\s\S]*kind="truncated"} 1/);
   });
 
   it('starts existing files at the end by default, reads files that appear later from their start, and resumes from checkpoints after a restart', async () => {
@@ -57,7 +57,7 @@ describe('agent: files', () => {
     writeFileSync(old, text(lines('old', 0, 20)));
     const settings = { files: [{ paths: [path.join(work.dir, '*.log')], source: 'late', poll_ms: 20 }] };
     agent = await startAgent(work.dir, context.db.urls.agent, settings);
-    await waitFor(async () => agent!.metrics.filesOpen.get().then((m) => m.values[0]?.value === 1), 'the file to be open');
+    await waitFor(async () => agent!.metrics!.filesOpen.get().then((m) => m.values[0]?.value === 1), 'the file to be open');
     appendFileSync(old, text(lines('old', 20, 25)));
     writeFileSync(path.join(work.dir, 'new.log'), text(lines('new', 0, 10)));
     await waitForRaw(context.db.pool, 'late', 15);
@@ -80,7 +80,7 @@ describe('agent: files', () => {
     agent = await startAgent(work.dir, context.db.urls.agent, {
       files: [{ paths: [log], source: 'java', start_at: 'beginning', poll_ms: 20, multiline: { start: '^\\d{4}-', timeout_ms: 200 } }],
     });
-    await waitFor(async () => agent!.metrics.filesOpen.get().then((m) => m.values[0]?.value === 1), 'the file to be open');
+    await waitFor(async () => agent!.metrics!.filesOpen.get().then((m) => m.values[0]?.value === 1), 'the file to be open');
     appendFileSync(log, '2026-11-24 ERROR boom\njava.lang.IllegalStateException: x\n\tat a.b(C.java:1)\n2026-11-24 INFO ok\n2026-11-24 INFO part');
     const first = await waitForRaw(context.db.pool, 'java', 2);
     expect(first).toEqual(['2026-11-24 ERROR boom\njava.lang.IllegalStateException: x\n\tat a.b(C.java:1)', '2026-11-24 INFO ok']);
@@ -107,5 +107,18 @@ describe('agent: files', () => {
       [10, 10],
       [5, 5],
     ]);
+  });
+});
+
+describe('agent: file checkpoints', () => {
+  it('reads a file from its start when its checkpoint has another fingerprint (reused inode, or truncated while the agent was down)', async () => {
+    const log = path.join(work.dir, 'reused.log');
+    writeFileSync(log, text(lines('new', 0, 5)));
+    const { dev, ino } = statSync(log);
+    mkdirSync(path.join(work.dir, 'state'), { recursive: true });
+    // A checkpoint left by an earlier file that had this inode: same key, other first bytes.
+    writeFileSync(path.join(work.dir, 'state', 'checkpoints.json'), JSON.stringify({ positions: { [`file:${dev}:${ino}`]: { path: log, offset: 30, fpLen: 10, fp: 'not-this-file' } } }));
+    agent = await startAgent(work.dir, context.db.urls.agent, { files: [{ paths: [log], source: 'reused', start_at: 'end', poll_ms: 20 }] });
+    expect((await waitForRaw(context.db.pool, 'reused', 5)).sort()).toEqual(lines('new', 0, 5));
   });
 });

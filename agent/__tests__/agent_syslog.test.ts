@@ -90,7 +90,7 @@ describe('agent: syslog', () => {
       socket.on('error', () => resolve());
       socket.on('close', () => resolve());
     });
-    await waitFor(async () => (await agent.metrics.tlsRejected.get()).values[0]?.value === 1, 'the refused handshake to be counted');
+    await waitFor(async () => (await agent.metrics!.tlsRejected.get()).values[0]?.value === 1, 'the refused handshake to be counted');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await rawOf(context.db.pool, 'sys_tls')).toHaveLength(1);
   });

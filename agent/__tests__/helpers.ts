@@ -29,7 +29,7 @@ export async function startAgent(dir: string, databaseUrl: string, settings: Rec
 }
 
 export function writeConfig(configFile: string, databaseUrl: string, settings: Record<string, unknown>): void {
-  const document = { name: 'test-agent', state_dir: 'state', batch: { max_delay_ms: 50 }, ...settings, database: { url: databaseUrl } };
+  const document = { name: 'test-agent', state_dir: 'state', batch: { max_delay_ms: 50 }, metrics: { port: 0 }, ...settings, database: { url: databaseUrl } };
   writeFileSync(configFile, stringify(document));
 }
 

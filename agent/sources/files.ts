@@ -18,7 +18,7 @@ export interface FilePosition {
 }
 
 const fingerprintBytes = 1024;
-const readChunkBytes = 1024 * 1024;
+const readChunkBytes = 256 * 1024;
 
 async function fingerprint(handle: FileHandle, length: number): Promise<string> {
   const buffer = Buffer.alloc(length);
@@ -146,8 +146,11 @@ export class FileSource {
     }
     let offset = 0;
     const saved = this.resume[key] as FilePosition | undefined;
-    if (saved && saved.fpLen <= size && (await fingerprint(handle, saved.fpLen)) === saved.fp) {
-      offset = saved.offset <= size ? saved.offset : 0;
+    if (saved) {
+      // Same inode: resume if its first bytes are unchanged; otherwise it was truncated while we
+      // were away, or it is another file on a reused inode, and is read from its start either way.
+      const same = saved.fpLen <= size && (await fingerprint(handle, saved.fpLen)) === saved.fp;
+      offset = same && saved.offset <= size ? saved.offset : 0;
     } else if (initial && this.config.startAt === 'end') {
       offset = size;
     }
