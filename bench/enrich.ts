@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { sendBatch } from '../agent/batch_sender.ts';
 import { withClient } from '../db/setup.ts';
 import { makeBatch } from '../test/batches.ts';
-import { startDnsServer } from '../test/dns_server.ts';
 import { GeoIp } from '../worker/enrichment/geoip.ts';
 import { ensureMixedCorpus } from './corpus.ts';
 import { startBenchDatabase, type BenchDatabase } from './database.ts';
@@ -22,17 +21,19 @@ interface Worker {
   stop(): Promise<void>;
 }
 
+/** Runs a bench/*.ts script in its own process and resolves with its first line of output. */
+async function startChild(script: string, args: string[]): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.on('exit', (code) => reject(new Error(`${script} exited with code ${code}`)));
+  });
+  return { child, line };
+}
+
 /** The worker in a child process (as in production, apart from the agents), DNS on a loopback server. */
 async function startBenchWorker(database: BenchDatabase, dnsServer: string): Promise<Worker> {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'worker_process.ts'), database.ownerUrl, dnsServer], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited with code ${code}`)));
-  });
+  const { child } = await startChild('worker_process.ts', [database.ownerUrl, dnsServer]);
   return {
     stop: () =>
       new Promise<void>((resolve) => {
@@ -146,7 +147,8 @@ export const enrichBenchmark: Benchmark = {
     const lines = quick ? 100_000 : 500_000;
     const files = await ensureMixedCorpus(workDir, lines);
     const database = await startBenchDatabase(workDir);
-    const dns = await startDnsServer({});
+    const dnsProcess = await startChild('dns_process.ts', []);
+    const dns = { address: dnsProcess.line, close: async () => void dnsProcess.child.kill('SIGTERM') };
     const figures: Figure[] = [];
     let worker: Worker | undefined;
     try {

@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:14562723a94bf09bcb1eae8506f9a842d5384101
+--! Hash: sha1:ad1b075ef00c8a50385ad793889488ed1ab78b9e
 --! Message: enrichment
 
 -- Enrichment: one graphile-worker job per ingested statement (coalesced under one job key), GeoIP and
@@ -493,32 +493,35 @@ begin
   join public.threat_indicators i on i.id = u.id
   where i.kind <> 'cidr' and (i.expires_at is null or i.expires_at > now());
 
-  -- Networks: each distinct address of the window is cut to each prefix length the new networks use
-  -- and looked up by equality (a hash join; far cheaper than a GiST probe per address), and the hits
-  -- become exact values for the scan below.
+  -- Networks: every address of the window is cut to each prefix length the new networks use and
+  -- looked up by equality (the networks are hashed; far cheaper than a GiST probe per address); the
+  -- addresses that hit become exact values for the scan below.
   if exists (select from public.threat_indicators i where i.id = any (p_indicator_ids) and i.kind = 'cidr') then
-    create temporary table if not exists siem_hunt_networks (network inet, bits integer, family integer, indicator_id bigint) on commit drop;
-    truncate siem_hunt_networks;
+    create temporary table if not exists siem_hunt_networks (network inet, indicator_id bigint) on commit drop;
+    create temporary table if not exists siem_hunt_prefixes (bits integer, family integer) on commit drop;
+    truncate siem_hunt_networks, siem_hunt_prefixes;
     insert into siem_hunt_networks
-    select i.network, masklen(i.network), family(i.network), i.id
+    select i.network, i.id
     from unnest(p_indicator_ids) u (id)
     join public.threat_indicators i on i.id = u.id
     where i.kind = 'cidr' and (i.expires_at is null or i.expires_at > now());
+    insert into siem_hunt_prefixes select distinct masklen(network), family(network) from siem_hunt_networks;
     analyze siem_hunt_networks;
+    analyze siem_hunt_prefixes;
 
     insert into siem_hunt_values (class, value, indicator_id)
-    select 'ip', a.value, n.indicator_id
-    from (select d.value, siem_private.try_inet(d.value) as ip
-          from (select distinct o.value
-                from public.events e cross join lateral siem_private.event_observables(e.metadata) o
-                where e.ts >= v_since and o.class = 'ip') d
+    select distinct 'ip', a.value, n.indicator_id
+    from (select o.value, siem_private.try_inet(o.value) as ip
+          from public.events e cross join lateral siem_private.event_observables(e.metadata) o
+          where e.ts >= v_since and o.class = 'ip' and e.metadata ?| array['src_ip', 'dst_ip']
           offset 0) a
-    join (select distinct bits, family from siem_hunt_networks) b on b.family = family(a.ip)
-    join siem_hunt_networks n on n.network = network(set_masklen(a.ip, b.bits))::inet
-    where a.ip is not null;
+    cross join siem_hunt_prefixes p
+    join siem_hunt_networks n on n.network = case when family(a.ip) = p.family then network(set_masklen(a.ip, p.bits))::inet end;
   end if;
   analyze siem_hunt_values;
 
+  -- The events of the window whose fields hold one of the values (hashed subplans, a probe per field),
+  -- then their observables joined to the values. The fields are those of event_observables.
   with recorded as (
     insert into public.threat_matches (event_ts, event_id, indicator_id, feed, field, value, retro)
     select e.ts, e.id, v.indicator_id, i.feed, o.field, o.value, true
@@ -527,6 +530,11 @@ begin
     join siem_hunt_values v on v.class = o.class and v.value = o.value
     join public.threat_indicators i on i.id = v.indicator_id
     where e.ts >= v_since
+      and (lower(e.metadata ->> 'src_ip') in (select h.value from siem_hunt_values h)
+           or lower(e.metadata ->> 'dst_ip') in (select h.value from siem_hunt_values h)
+           or lower(e.metadata ->> 'domain') in (select h.value from siem_hunt_values h)
+           or lower(e.metadata ->> 'file_hash') in (select h.value from siem_hunt_values h)
+           or (e.metadata ->> 'url') in (select h.value from siem_hunt_values h))
     on conflict (event_ts, event_id, indicator_id) do nothing
     returning event_ts, event_id, indicator_id, field
   ),
