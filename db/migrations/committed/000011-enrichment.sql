@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:ad1b075ef00c8a50385ad793889488ed1ab78b9e
+--! Hash: sha1:876490e43bbb952781a6cda3f2101162d54df087
 --! Message: enrichment
 
 -- Enrichment: one graphile-worker job per ingested statement (coalesced under one job key), GeoIP and
@@ -159,7 +159,7 @@ create function siem_private.dns_cache_put(p_entries jsonb, p_ttl interval) retu
     )
     select count(*)::int from rows
   $$;
-comment on function siem_private.dns_cache_put(jsonb, interval) is 'Stores [{ip, ptr, status}] answers for p_ttl; also purges nothing (expired rows are overwritten or removed by dns_cache_purge).';
+comment on function siem_private.dns_cache_put(jsonb, interval) is 'Stores [{ip, ptr, status}] answers (positive and negative) for p_ttl, replacing older ones; returns how many.';
 
 create function siem_private.dns_cache_purge() returns integer
   language sql volatile
@@ -240,8 +240,11 @@ begin
   foreach t in array array['threat_feeds', 'threat_indicators', 'threat_matches'] loop
     execute format('alter table public.%I enable row level security', t);
     execute format('create policy select_all on public.%I for select to siem_analyst using (true)', t);
-    execute format('grant select on public.%I to siem_analyst', t);
   end loop;
+  grant select on public.threat_indicators, public.threat_matches to siem_analyst;
+  -- Feed URLs often carry API keys: analysts see a feed's state, admins also its URL.
+  grant select (name, format, enabled, refresh_minutes, confidence, fetched_at, status, error, indicator_count) on public.threat_feeds to siem_analyst;
+  grant select on public.threat_feeds to siem_admin;
   foreach t in array array['threat_feeds', 'threat_indicators'] loop
     execute format('create policy admin_all on public.%I for all to siem_admin using (true) with check (true)', t);
     execute format('grant insert, update, delete on public.%I to siem_admin', t);
