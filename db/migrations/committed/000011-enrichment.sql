@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:876490e43bbb952781a6cda3f2101162d54df087
+--! Hash: sha1:caefcecb3822f32fc6ec34a1867cd83fe3fd86cc
 --! Message: enrichment
 
 -- Enrichment: one graphile-worker job per ingested statement (coalesced under one job key), GeoIP and
@@ -88,34 +88,58 @@ comment on function siem_private.event_observables(jsonb) is
   'The fields of an event that enrichment looks at: addresses (class ip: GeoIP, reverse DNS, IP/CIDR indicators), domain, file_hash and url (indicators of that class). Add a field here to enrich it.';
 
 --------------------------------------------------------------------------------
--- Enqueue: one job per ingest statement, coalesced under one job key
+-- Enqueue: each ingest statement's range in a queue table, one coalesced job to drain it
 --------------------------------------------------------------------------------
+
+-- graphile-worker's job-key coalescing can drop an add_job that races with a worker locking the job
+-- (its insert ... on conflict do update ... where locked_at is null then updates nothing), so the
+-- ranges themselves are kept here, and the job only says "there is work".
+create table siem_private.enrichment_queue (
+  id bigint generated always as identity primary key,
+  ts_from timestamptz not null,
+  ts_to timestamptz not null,
+  min_id bigint not null,
+  max_id bigint not null,
+  queued_at timestamptz not null default now()
+);
+comment on table siem_private.enrichment_queue is
+  'Ranges of events inserted by one statement each (ts and id bounds), waiting for enrichment. events__enrich jobs take them with for update skip locked and delete them in the transaction that enriches them.';
 
 create function siem_private.tg_events__enqueue_enrichment() returns trigger
   language plpgsql volatile security definer
   set search_path = pg_catalog, public
   as $$
-declare
-  v_segment jsonb;
 begin
   if not coalesce((select s.enabled from siem_private.enrichment_settings s), true) then
     return null;
   end if;
-  select jsonb_build_object('from', min(n.ts), 'to', max(n.ts), 'min_id', min(n.id), 'max_id', max(n.id))
-    into v_segment
+  insert into siem_private.enrichment_queue (ts_from, ts_to, min_id, max_id)
+  select min(n.ts), max(n.ts), min(n.id), max(n.id)
   from new_events n
   having count(*) > 0;
-  if v_segment is not null then
-    -- Array payloads under one job key are concatenated while the job waits, so a busy ingest
-    -- yields few jobs, each covering many statements.
-    perform graphile_worker.add_job('events__enrich', jsonb_build_array(v_segment)::json,
-                                    job_key => 'events__enrich', max_attempts => 10);
+  if found then
+    -- One pending job for any number of batches (job key); it drains the whole queue.
+    perform graphile_worker.add_job('events__enrich', job_key => 'events__enrich', max_attempts => 10);
   end if;
   return null;
 end;
 $$;
 comment on function siem_private.tg_events__enqueue_enrichment() is
-  'Statement-level after insert on events: adds the statement''s range (ts and id bounds) to the pending events__enrich job (job key coalescing: at most one job per batch, usually one for many).';
+  'Statement-level after insert on events: queues the statement''s range (ts and id bounds) and makes sure an events__enrich job is pending (job key coalescing: at most one job per batch, usually one for many).';
+
+create function siem_private.take_enrichment_segments(p_limit integer) returns jsonb
+  language sql volatile strict
+  as $$
+    with taken as (
+      delete from siem_private.enrichment_queue q
+      where q.id in (select id from siem_private.enrichment_queue order by id limit p_limit for update skip locked)
+      returning q.ts_from, q.ts_to, q.min_id, q.max_id
+    )
+    select coalesce(jsonb_agg(jsonb_build_object('from', t.ts_from, 'to', t.ts_to, 'min_id', t.min_id, 'max_id', t.max_id)), '[]')
+    from taken t
+  $$;
+comment on function siem_private.take_enrichment_segments(integer) is
+  'Takes up to p_limit queued ranges (skipping those another job holds) as segments [{from, to, min_id, max_id}]; they leave the queue when the caller''s transaction commits.';
 
 create trigger _500_enqueue_enrichment
   after insert on public.events
