@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:caefcecb3822f32fc6ec34a1867cd83fe3fd86cc
+--! Hash: sha1:9803e9649ea69ec47524eeb489e6411f3597b9cf
 --! Message: enrichment
 
 -- Enrichment: one graphile-worker job per ingested statement (coalesced under one job key), GeoIP and
@@ -452,8 +452,8 @@ begin
     on conflict (event_ts, event_id, indicator_id) do nothing;
   end if;
 
-  -- One pass over the segments' events: the new enrichment is built per row by subqueries over the
-  -- row's own observables (no second scan, no join back), threat tags only when something matched.
+  -- One pass over the segments' events: the new enrichment is built per row from inlined expressions
+  -- (no second scan, no join back); the threat subquery runs only when something matched.
   update public.events e
   set enrichment = (e.enrichment - 'geoip' - 'dns' - 'threat')
     || jsonb_strip_nulls(jsonb_build_object('geoip', siem_private.address_context(e.metadata, p_context, 'geoip'),
