@@ -62,6 +62,10 @@ describe('public.import_indicators', () => {
     expect((await db.asRole('siem_analyst', (c) => c.query('select count(*)::int as n from threat_indicators'))).rows[0].n).toBeGreaterThan(0);
     expect((await db.asRole('siem_admin', (c) => c.query(`insert into threat_feeds (name, url) values ('u', 'http://x') returning name`))).rows).toHaveLength(1);
     await expect(db.asRole('siem_agent', (c) => c.query('select count(*) from threat_indicators'))).rejects.toThrow(/permission denied/);
+    // feed URLs may hold API keys: analysts see the state, admins the URL too
+    expect((await db.asRole('siem_analyst', (c) => c.query(`select name, status from threat_feeds where name = 'test'`))).rows).toEqual([{ name: 'test', status: null }]);
+    await expect(db.asRole('siem_analyst', (c) => c.query('select url from threat_feeds'))).rejects.toThrow(/permission denied/);
+    expect((await db.asRole('siem_admin', (c) => c.query(`select url from threat_feeds where name = 'test'`))).rows).toEqual([{ url: null }]);
     await expect(db.asRole('siem_analyst', (c) => c.query('select retro_hunt(array[1::bigint], 30)'))).rejects.toThrow(/permission denied/);
   });
 });

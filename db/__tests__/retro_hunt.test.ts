@@ -66,4 +66,22 @@ describe('public.retro_hunt', () => {
     const ids = (await context.db.pool.query(`select array_agg(id) as ids from threat_indicators where feed = 'expired'`)).rows[0].ids;
     expect((await context.db.pool.query('select retro_hunt($1) as n', [ids])).rows[0].n).toBe(0);
   });
+
+  it('matches IPv6 and IPv4 networks side by side', async () => {
+    const batch = makeBatch([JSON.stringify({ src_ip: '2001:DB8::5', tag: 'v6' }), JSON.stringify({ src_ip: '172.20.1.9', tag: 'v4' })]);
+    await sendBatch(context.agentPool, 'agent', batch);
+    await context.db.pool.query(`select * from import_indicators('nets', $1)`, [
+      JSON.stringify([{ kind: 'cidr', value: '2001:db8::/32' }, { kind: 'cidr', value: '172.16.0.0/12' }, { kind: 'ip', value: '2001:db8::5' }]),
+    ]);
+    const ids = (await context.db.pool.query(`select array_agg(id) as ids from threat_indicators where feed = 'nets'`)).rows[0].ids;
+    expect((await context.db.pool.query('select retro_hunt($1) as n', [ids])).rows[0].n).toBe(3);
+    const { rows } = await context.db.pool.query(
+      `select e.metadata ->> 'tag' as tag, jsonb_array_length(e.enrichment -> 'threat') as n from events e where e.batch_id = $1 order by 1`,
+      [batch.id],
+    );
+    expect(rows).toEqual([
+      { tag: 'v4', n: 1 },
+      { tag: 'v6', n: 2 },
+    ]);
+  });
 });

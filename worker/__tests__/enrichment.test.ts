@@ -88,6 +88,16 @@ describe('enrichment jobs (real worker, real DNS server on loopback)', () => {
     expect(cache.rows).toEqual([{ ip: '81.2.69.142', ptr: 'mail.example.co.uk', status: 'ok' }]);
   });
 
+  it('enriches a parsed syslog line too: sshd from 81.2.69.142 is GB', async () => {
+    const batch = makeBatch(['<38>Nov 24 10:00:00 web-1 sshd[2967]: Failed password for invalid user admin from 81.2.69.142 port 50122 ssh2'], { source: 'syslog' });
+    await sendBatch(context.agentPool, 'agent', batch);
+    const event = await waitFor(async () => {
+      const row = await eventOf(batch.id)();
+      return row?.enrichment.geoip ? row : undefined;
+    });
+    expect(event.enrichment.geoip).toEqual({ src_ip: { country: 'GB' } });
+  });
+
   it('never waits for a slow resolver: GeoIP arrives first, the timeout is cached as a negative answer', async () => {
     const batch = await ingestOne(JSON.stringify({ src_ip: '81.2.69.160' }));
     const event = await waitFor(async () => {

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GeoIp } from '../enrichment/geoip.ts';
@@ -62,5 +63,23 @@ describe.skipIf(!haveCorpus)('GeoIp with the MaxMind test databases (../shared/c
       asnChecked++;
     }
     expect(asnChecked).toBeGreaterThan(5);
+  });
+
+  it('swaps in a database file replaced in place, without a restart', { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'siem-geoip-'));
+    try {
+      const file = path.join(dir, 'location.mmdb');
+      copyFileSync(path.join(maxmindDir, 'test-data/GeoLite2-Country-Test.mmdb'), file);
+      const geoip = await GeoIp.open({ cityPath: file });
+      expect(geoip.lookup('81.2.69.142')).toEqual({ country: 'GB', country_name: 'United Kingdom' });
+      // as geoipupdate does: write beside, then rename over
+      copyFileSync(path.join(maxmindDir, 'test-data/GeoIP2-City-Test.mmdb'), file + '.new');
+      renameSync(file + '.new', file);
+      const deadline = Date.now() + 20_000;
+      while (geoip.lookup('81.2.69.142')?.city !== 'London' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(geoip.lookup('81.2.69.142')?.city).toBe('London');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,7 @@
 --! Previous: sha1:862e50ba30097fa1bed0ec1e39d83e8cccfb76a1
 --! Hash: sha1:0748251d69070fbdad66a4b5dec6b64235c2d2b7
+--! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
+--! Hash: sha1:9803e9649ea69ec47524eeb489e6411f3597b9cf
 --! Message: enrichment
 
 -- Enrichment: one graphile-worker job per ingested statement (coalesced under one job key), GeoIP and
@@ -88,42 +90,65 @@ comment on function siem_private.event_observables(jsonb) is
   'The fields of an event that enrichment looks at: addresses (class ip: GeoIP, reverse DNS, IP/CIDR indicators), domain, file_hash and url (indicators of that class). Add a field here to enrich it.';
 
 --------------------------------------------------------------------------------
--- Enqueue: one job per ingest statement, coalesced under one job key
+-- Enqueue: each ingest statement's range in a queue table, one coalesced job to drain it
 --------------------------------------------------------------------------------
+
+-- graphile-worker's job-key coalescing can drop an add_job that races with a worker locking the job
+-- (its insert ... on conflict do update ... where locked_at is null then updates nothing), so the
+-- ranges themselves are kept here, and the job only says "there is work".
+create table siem_private.enrichment_queue (
+  id bigint generated always as identity primary key,
+  ts_from timestamptz not null,
+  ts_to timestamptz not null,
+  min_id bigint not null,
+  max_id bigint not null,
+  queued_at timestamptz not null default now()
+);
+comment on table siem_private.enrichment_queue is
+  'Ranges of events inserted by one statement each (ts and id bounds), waiting for enrichment. events__enrich jobs take them with for update skip locked and delete them in the transaction that enriches them.';
 
 create function siem_private.tg_events__enqueue_enrichment() returns trigger
   language plpgsql volatile security definer
   set search_path = pg_catalog, public
   as $$
-declare
-  v_segment jsonb;
 begin
   if not coalesce((select s.enabled from siem_private.enrichment_settings s), true) then
     return null;
   end if;
-  select jsonb_build_object('from', min(n.ts), 'to', max(n.ts), 'min_id', min(n.id), 'max_id', max(n.id))
-    into v_segment
+  insert into siem_private.enrichment_queue (ts_from, ts_to, min_id, max_id)
+  select min(n.ts), max(n.ts), min(n.id), max(n.id)
   from new_events n
   having count(*) > 0;
-  if v_segment is not null then
-    -- Array payloads under one job key are concatenated while the job waits, so a busy ingest
-    -- yields few jobs, each covering many statements.
-    -- Upserting the shared key would make a concurrent ingest transaction wait for ours to commit
-    -- (the unique key is checked against uncommitted rows), so only the holder of a
-    -- transaction-scoped advisory lock uses it; the others use a key of their own transaction.
+  if found then
+    -- One pending job for any number of batches (job key); it drains the whole queue. Upserting the
+    -- shared key would make a concurrent ingest transaction wait for ours to commit (the unique key
+    -- is checked against uncommitted rows), so only the holder of a transaction-scoped advisory lock
+    -- uses it; the others add a job under a key of their own transaction.
     if pg_try_advisory_xact_lock(hashtext('siem.events__enrich')) then
-      perform graphile_worker.add_job('events__enrich', jsonb_build_array(v_segment)::json,
-                                      job_key => 'events__enrich', max_attempts => 10);
+      perform graphile_worker.add_job('events__enrich', job_key => 'events__enrich', max_attempts => 10);
     else
-      perform graphile_worker.add_job('events__enrich', jsonb_build_array(v_segment)::json,
-                                      job_key => 'events__enrich:' || pg_current_xact_id()::text, max_attempts => 10);
+      perform graphile_worker.add_job('events__enrich', job_key => 'events__enrich:' || pg_current_xact_id()::text, max_attempts => 10);
     end if;
   end if;
   return null;
 end;
 $$;
 comment on function siem_private.tg_events__enqueue_enrichment() is
-  'Statement-level after insert on events: adds the statement''s range (ts and id bounds) to the pending events__enrich job (job key coalescing: at most one job per batch, usually one for many).';
+  'Statement-level after insert on events: queues the statement''s range (ts and id bounds) and makes sure an events__enrich job is pending (job key coalescing: at most one job per batch, usually one for many).';
+
+create function siem_private.take_enrichment_segments(p_limit integer) returns jsonb
+  language sql volatile strict
+  as $$
+    with taken as (
+      delete from siem_private.enrichment_queue q
+      where q.id in (select id from siem_private.enrichment_queue order by id limit p_limit for update skip locked)
+      returning q.ts_from, q.ts_to, q.min_id, q.max_id
+    )
+    select coalesce(jsonb_agg(jsonb_build_object('from', t.ts_from, 'to', t.ts_to, 'min_id', t.min_id, 'max_id', t.max_id)), '[]')
+    from taken t
+  $$;
+comment on function siem_private.take_enrichment_segments(integer) is
+  'Takes up to p_limit queued ranges (skipping those another job holds) as segments [{from, to, min_id, max_id}]; they leave the queue when the caller''s transaction commits.';
 
 create trigger _500_enqueue_enrichment
   after insert on public.events
@@ -167,7 +192,7 @@ create function siem_private.dns_cache_put(p_entries jsonb, p_ttl interval) retu
     )
     select count(*)::int from rows
   $$;
-comment on function siem_private.dns_cache_put(jsonb, interval) is 'Stores [{ip, ptr, status}] answers for p_ttl; also purges nothing (expired rows are overwritten or removed by dns_cache_purge).';
+comment on function siem_private.dns_cache_put(jsonb, interval) is 'Stores [{ip, ptr, status}] answers (positive and negative) for p_ttl, replacing older ones; returns how many.';
 
 create function siem_private.dns_cache_purge() returns integer
   language sql volatile
@@ -248,8 +273,11 @@ begin
   foreach t in array array['threat_feeds', 'threat_indicators', 'threat_matches'] loop
     execute format('alter table public.%I enable row level security', t);
     execute format('create policy select_all on public.%I for select to siem_analyst using (true)', t);
-    execute format('grant select on public.%I to siem_analyst', t);
   end loop;
+  grant select on public.threat_indicators, public.threat_matches to siem_analyst;
+  -- Feed URLs often carry API keys: analysts see a feed's state, admins also its URL.
+  grant select (name, format, enabled, refresh_minutes, confidence, fetched_at, status, error, indicator_count) on public.threat_feeds to siem_analyst;
+  grant select on public.threat_feeds to siem_admin;
   foreach t in array array['threat_feeds', 'threat_indicators'] loop
     execute format('create policy admin_all on public.%I for all to siem_admin using (true) with check (true)', t);
     execute format('grant insert, update, delete on public.%I to siem_admin', t);
@@ -433,8 +461,8 @@ begin
     on conflict (event_ts, event_id, indicator_id) do nothing;
   end if;
 
-  -- One pass over the segments' events: the new enrichment is built per row by subqueries over the
-  -- row's own observables (no second scan, no join back), threat tags only when something matched.
+  -- One pass over the segments' events: the new enrichment is built per row from inlined expressions
+  -- (no second scan, no join back); the threat subquery runs only when something matched.
   update public.events e
   set enrichment = (e.enrichment - 'geoip' - 'dns' - 'threat')
     || jsonb_strip_nulls(jsonb_build_object('geoip', siem_private.address_context(e.metadata, p_context, 'geoip'),
@@ -501,32 +529,35 @@ begin
   join public.threat_indicators i on i.id = u.id
   where i.kind <> 'cidr' and (i.expires_at is null or i.expires_at > now());
 
-  -- Networks: each distinct address of the window is cut to each prefix length the new networks use
-  -- and looked up by equality (a hash join; far cheaper than a GiST probe per address), and the hits
-  -- become exact values for the scan below.
+  -- Networks: every address of the window is cut to each prefix length the new networks use and
+  -- looked up by equality (the networks are hashed; far cheaper than a GiST probe per address); the
+  -- addresses that hit become exact values for the scan below.
   if exists (select from public.threat_indicators i where i.id = any (p_indicator_ids) and i.kind = 'cidr') then
-    create temporary table if not exists siem_hunt_networks (network inet, bits integer, family integer, indicator_id bigint) on commit drop;
-    truncate siem_hunt_networks;
+    create temporary table if not exists siem_hunt_networks (network inet, indicator_id bigint) on commit drop;
+    create temporary table if not exists siem_hunt_prefixes (bits integer, family integer) on commit drop;
+    truncate siem_hunt_networks, siem_hunt_prefixes;
     insert into siem_hunt_networks
-    select i.network, masklen(i.network), family(i.network), i.id
+    select i.network, i.id
     from unnest(p_indicator_ids) u (id)
     join public.threat_indicators i on i.id = u.id
     where i.kind = 'cidr' and (i.expires_at is null or i.expires_at > now());
+    insert into siem_hunt_prefixes select distinct masklen(network), family(network) from siem_hunt_networks;
     analyze siem_hunt_networks;
+    analyze siem_hunt_prefixes;
 
     insert into siem_hunt_values (class, value, indicator_id)
-    select 'ip', a.value, n.indicator_id
-    from (select d.value, siem_private.try_inet(d.value) as ip
-          from (select distinct o.value
-                from public.events e cross join lateral siem_private.event_observables(e.metadata) o
-                where e.ts >= v_since and o.class = 'ip') d
+    select distinct 'ip', a.value, n.indicator_id
+    from (select o.value, siem_private.try_inet(o.value) as ip
+          from public.events e cross join lateral siem_private.event_observables(e.metadata) o
+          where e.ts >= v_since and o.class = 'ip' and e.metadata ?| array['src_ip', 'dst_ip']
           offset 0) a
-    join (select distinct bits, family from siem_hunt_networks) b on b.family = family(a.ip)
-    join siem_hunt_networks n on n.network = network(set_masklen(a.ip, b.bits))::inet
-    where a.ip is not null;
+    cross join siem_hunt_prefixes p
+    join siem_hunt_networks n on n.network = case when family(a.ip) = p.family then network(set_masklen(a.ip, p.bits))::inet end;
   end if;
   analyze siem_hunt_values;
 
+  -- The events of the window whose fields hold one of the values (hashed subplans, a probe per field),
+  -- then their observables joined to the values. The fields are those of event_observables.
   with recorded as (
     insert into public.threat_matches (event_ts, event_id, indicator_id, feed, field, value, retro)
     select e.ts, e.id, v.indicator_id, i.feed, o.field, o.value, true
@@ -535,6 +566,11 @@ begin
     join siem_hunt_values v on v.class = o.class and v.value = o.value
     join public.threat_indicators i on i.id = v.indicator_id
     where e.ts >= v_since
+      and (lower(e.metadata ->> 'src_ip') in (select h.value from siem_hunt_values h)
+           or lower(e.metadata ->> 'dst_ip') in (select h.value from siem_hunt_values h)
+           or lower(e.metadata ->> 'domain') in (select h.value from siem_hunt_values h)
+           or lower(e.metadata ->> 'file_hash') in (select h.value from siem_hunt_values h)
+           or (e.metadata ->> 'url') in (select h.value from siem_hunt_values h))
     on conflict (event_ts, event_id, indicator_id) do nothing
     returning event_ts, event_id, indicator_id, field
   ),
