@@ -3,10 +3,11 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ingestBenchmark } from './ingest.ts';
+import { alertBenchmark } from './alert.ts';
 import { describeMachine } from './machine.ts';
 import type { Benchmark, Figure } from './types.ts';
 
-const benchmarks: Benchmark[] = [ingestBenchmark];
+const benchmarks: Benchmark[] = [ingestBenchmark, alertBenchmark, { ...alertBenchmark, name: 'rules', description: 'the same as alert' }];
 const root = path.resolve(import.meta.dirname, '..');
 
 const { values, positionals } = parseArgs({

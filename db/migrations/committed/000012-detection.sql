@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:713a8864019251e66492ea39d64d8d1866722de0
+--! Hash: sha1:96263a199d55b4e298607671f9c137360964a874
 --! Message: detection
 
 -- Detection: rules (SQL views in the `rules` schema, compiled YAML and Sigma), gap-free incremental
@@ -105,19 +105,19 @@ create function siem_private.enqueue_rule_evaluation() returns void
   as $$
 begin
   -- One pending job (key rules__evaluate) absorbs every batch until a worker picks it up. Upserting
-  -- that shared key would make a concurrent ingest transaction wait for ours to commit, so only the
-  -- holder of a transaction-scoped advisory lock touches it; the others, which must not rely on a job
-  -- that may run before they commit, enqueue a job under a key of their own.
+  -- that shared key makes a concurrent ingest transaction wait for ours to commit, so only the
+  -- holder of a transaction-scoped advisory lock touches it. The others notify instead: the worker
+  -- listens and upserts the same job after they commit (and the crontab runs it every minute in
+  -- case a notification is lost while the worker is disconnected).
   if pg_try_advisory_xact_lock(hashtext('siem.rules__evaluate')) then
     perform graphile_worker.add_job('rules__evaluate', '{}'::json, job_key => 'rules__evaluate',
       job_key_mode => 'preserve_run_at', max_attempts => 5);
   else
-    perform graphile_worker.add_job('rules__evaluate', '{}'::json, job_key => 'rules__evaluate:' || pg_current_xact_id()::text,
-      max_attempts => 5);
+    perform pg_notify('siem_rules', '');
   end if;
 end;
 $$;
-comment on function siem_private.enqueue_rule_evaluation() is 'Enqueues the coalesced rules__evaluate job (one pending job, whatever the number of batches).';
+comment on function siem_private.enqueue_rule_evaluation() is 'Enqueues the coalesced rules__evaluate job (one pending job, whatever the number of batches), or, while another ingest transaction holds that job, notifies siem_rules so the worker enqueues it after this commit; never waits for another transaction.';
 
 create function siem_private.tg_rule_source__outbox() returns trigger
   language plpgsql volatile security definer
@@ -438,7 +438,7 @@ declare
   v_last timestamptz := (select max(n.attempted_at) from public.alert_notifications n where n.rule_id = p_rule.id and n.status = 'sent');
 begin
   perform graphile_worker.add_job('alerts__notify', json_build_object('ruleId', p_rule.id),
-    job_key => 'alerts__notify:' || p_rule.id, job_key_mode => 'preserve_run_at', max_attempts => 10,
+    job_key => 'alerts__notify:' || p_rule.id, job_key_mode => 'preserve_run_at', max_attempts => 10, priority => -10,
     run_at => greatest(now(), coalesce(v_last + p_rule.throttle, now())));
 end;
 $$;
