@@ -57,7 +57,7 @@ export const alertBenchmark: Benchmark = {
   name: 'alert',
   description: 'commit of a triggering batch -> alert row -> SMTP acceptance under 20,000 events/s of background load; ingest ratio with 100 compiled Sigma rules enabled vs none',
   async run({ quick, workDir, log }) {
-    const triggers = quick ? 5 : 20;
+    const triggers = quick ? 8 : 20;
     const database = await startBenchDatabase(workDir);
     const sink = await startSmtpSink();
     const mailedAt = new Map<string, number>();

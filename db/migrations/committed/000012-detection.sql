@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:96263a199d55b4e298607671f9c137360964a874
+--! Hash: sha1:9871819960c5268814e68fd5c6681f8daea6094d
 --! Message: detection
 
 -- Detection: rules (SQL views in the `rules` schema, compiled YAML and Sigma), gap-free incremental
@@ -513,11 +513,19 @@ declare
   v_alerts integer := 0;
   v_row record;
   v_chain integer[];
+  v_nestloop text := current_setting('enable_nestloop');
 begin
   if coalesce(cardinality(p_keys_id), 0) = 0 then
     return 0;
   end if;
   select min(t), max(t) into v_min, v_max from unnest(p_keys_ts) t;
+  -- New rows of live ingest span seconds: reading the view over that range (through its own
+  -- indexes, e.g. events (event_type, ts)) and hash-joining the keys costs far less than one
+  -- partition-pruned primary-key probe per key, which the planner picks from unnest's default
+  -- estimate. A wide range (old events replayed, backfill) keeps the probes.
+  if v_max - v_min <= interval '1 hour' then
+    perform set_config('enable_nestloop', 'off', true);
+  end if;
 
   if p_rule.evaluation = 'match' then
     for v_row in execute format(
@@ -589,6 +597,7 @@ begin
       end if;
     end loop;
   end if;
+  perform set_config('enable_nestloop', v_nestloop, true);
   return v_alerts;
 end;
 $$;
