@@ -30,7 +30,14 @@ function backgroundLoad(pool: pg.Pool, eventsPerSecond: number) {
   let sent = 0;
   const senders = 4;
   const perBatch = Math.round(eventsPerSecond / senders);
-  const line = (i: number) => `10.1.${(i >> 8) & 255}.${i & 255} - - [24/Nov/2026:10:00:00 +0000] "GET /item/${i} HTTP/1.1" 200 512 "-" "bench"`;
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  // Access-log time of now, as nginx writes it: the events carry live timestamps.
+  const stamp = () => {
+    const d = new Date();
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return `${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+  };
+  const line = (i: number, at: string) => `10.1.${(i >> 8) & 255}.${i & 255} - - [${at}] "GET /item/${i} HTTP/1.1" 200 512 "-" "bench"`;
   const started = performance.now();
   const loops = Array.from({ length: senders }, async (_, sender) => {
     for (let tick = 0; running; tick++) {
@@ -38,7 +45,8 @@ function backgroundLoad(pool: pg.Pool, eventsPerSecond: number) {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const first = sent;
       sent += perBatch;
-      await sendBatch(pool, 'bench-load', makeBatch(Array.from({ length: perBatch }, (_, i) => line(first + i)), { source: 'nginx' }));
+      const at = stamp();
+      await sendBatch(pool, 'bench-load', makeBatch(Array.from({ length: perBatch }, (_, i) => line(first + i, at)), { source: 'nginx' }));
     }
   }).map((loop) => loop.catch((error: Error) => {
     running = false;
