@@ -6,10 +6,13 @@ import { enrichBenchmark } from './enrich.ts';
 import { agentBenchmark, agentDrill } from './agent.ts';
 import { ingestBenchmark } from './ingest.ts';
 import { storageBenchmark } from './storage.ts';
+import { alertBenchmark } from './alert.ts';
 import { describeMachine } from './machine.ts';
 import type { Benchmark, Figure } from './types.ts';
 
-const benchmarks: Benchmark[] = [ingestBenchmark, enrichBenchmark, storageBenchmark, agentBenchmark, agentDrill];
+const benchmarks: Benchmark[] = [ingestBenchmark, enrichBenchmark, storageBenchmark, agentBenchmark, agentDrill, alertBenchmark];
+/** Other names a benchmark answers to (not run twice when all run). */
+const aliases: Record<string, string> = { rules: 'alert' };
 const root = path.resolve(import.meta.dirname, '..');
 
 const { values, positionals } = parseArgs({
@@ -29,16 +32,18 @@ Runs the benchmarks (all, or those named), prints a table and one JSON line per 
   --record  append the figures to BENCHMARKS.md
 
 benchmarks:
-${benchmarks.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join('\n')}`);
+${benchmarks.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join('\n')}
+${Object.entries(aliases).map(([alias, name]) => `  ${alias.padEnd(10)} the same as ${name}`).join('\n')}`);
   process.exit(0);
 }
 
-const unknown = positionals.filter((name) => !benchmarks.some((b) => b.name === name));
+const names = positionals.map((name) => aliases[name] ?? name);
+const unknown = names.filter((name) => !benchmarks.some((b) => b.name === name));
 if (unknown.length > 0) {
   console.error(`unknown benchmark: ${unknown.join(', ')} (known: ${benchmarks.map((b) => b.name).join(', ')})`);
   process.exit(2);
 }
-const selected = positionals.length > 0 ? benchmarks.filter((b) => positionals.includes(b.name)) : benchmarks;
+const selected = names.length > 0 ? benchmarks.filter((b) => names.includes(b.name)) : benchmarks;
 const workDir = path.join(root, '.bench');
 mkdirSync(workDir, { recursive: true });
 

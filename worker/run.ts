@@ -59,6 +59,31 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
+/**
+ * Ingest transactions that find the coalesced rules__evaluate job held by another transaction
+ * NOTIFY siem_rules instead of waiting; this turns each notification (delivered at their commit)
+ * into the same coalesced job, at most once per 20 ms.
+ */
+async function listenForRuleEvaluation(connectionString: string, runner: Runner, log: (message: string) => void) {
+  const client = new pg.Client({ connectionString });
+  client.on('error', (error) => log(`rules listener connection lost: ${error.message}`));
+  await client.connect();
+  let pending: Promise<void> | undefined;
+  client.on('notification', () => {
+    pending ??= new Promise<void>((resolve) => setTimeout(resolve, 20))
+      .then(() => runner.addJob('rules__evaluate', {}, { jobKey: 'rules__evaluate', jobKeyMode: 'preserve_run_at', maxAttempts: 5 }))
+      .then(() => undefined, (error: Error) => log(`could not enqueue rules__evaluate: ${error.message}`))
+      .finally(() => (pending = undefined));
+  });
+  await client.query('listen siem_rules');
+  return {
+    async stop() {
+      await pending;
+      await client.end().catch(() => {});
+    },
+  };
+}
+
 /** Runs graphile-worker with the project's tasks and crontab; partitions are maintained at once. */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const logger = new Logger((scope) => (level, message) => {
@@ -103,9 +128,11 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     taskList,
   });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
+  const rulesListener = await listenForRuleEvaluation(options.connectionString, runner, options.log);
   return {
     runner,
     async stop() {
+      await rulesListener.stop();
       await runner.stop();
       enrichers.dns?.cancel();
       mailer?.close();

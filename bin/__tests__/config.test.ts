@@ -38,4 +38,14 @@ describe('loadConfig', () => {
     expect(custom).toMatchObject({ geoipCityPath: '/data/GeoLite2-City.mmdb', dns: { enabled: false, servers: ['10.0.0.2', '10.0.0.3:5353'] }, retroHuntDays: 90 });
     expect(() => loadConfig({ SIEM_DNS_TIMEOUT_MS: '0' })).toThrow(/SIEM_DNS_TIMEOUT_MS="0" is not valid/);
   });
+
+  it('reads the alert mail settings, with a local sink when no SMTP server is set', () => {
+    expect(loadConfig({})).toMatchObject({ smtpUrl: undefined, alertEmailTo: ['soc@localhost'], publicUrl: undefined });
+    expect(loadConfig({ SIEM_SMTP_URL: 'smtp://u:p@mail.example.com:587', SIEM_ALERT_EMAIL_TO: 'a@x.org, b@x.org', SIEM_PUBLIC_URL: 'https://siem.example.com' })).toMatchObject({
+      smtpUrl: 'smtp://u:p@mail.example.com:587',
+      alertEmailTo: ['a@x.org', 'b@x.org'],
+      publicUrl: 'https://siem.example.com',
+    });
+    expect(() => loadConfig({ SIEM_SMTP_URL: 'mail.example.com' })).toThrow(/SIEM_SMTP_URL must look like smtp:\/\//);
+  });
 });

@@ -31,18 +31,25 @@ describe('siem_private.evaluate_rule', () => {
     const ruleId = await createSshThresholdRule(context.db.pool, 'ssh_late');
     const early = new pg.Client({ connectionString: context.db.urls.owner });
     await early.connect();
+    const listener = new pg.Client({ connectionString: context.db.urls.owner });
+    await listener.connect();
+    await listener.query('listen siem_rules');
+    const notified = new Promise((resolve) => listener.once('notification', resolve));
     try {
       await early.query('begin');
       // Takes ids (and its transaction id) now ...
       await early.query(`insert into events (ts, received_at, raw_id, raw_ts, batch_id, source, host, event_type, message, metadata)
         select '2026-11-24T12:00:00Z'::timestamptz + n * interval '1 second', now(), 0, now(), gen_random_uuid(), 'syslog', 'h', 'ssh_failed', 'late', '{"src_ip": "203.0.113.5"}'
         from generate_series(1, 10) n`);
-      // ... while a later transaction commits and is evaluated.
+      // ... while a later transaction commits (without waiting for the first, which holds the
+      // coalesced job: it notifies the worker instead) and is evaluated.
       await ingestLines(context.agentPool, failedSshLines(1, new Date('2026-11-24T12:00:30Z'), '203.0.113.6'));
+      await notified;
       expect(await evaluate(ruleId)).toEqual({ rows_seen: 1, alerts: 0 });
       await early.query('commit');
     } finally {
       await early.end();
+      await listener.end();
     }
     expect(await evaluate(ruleId)).toEqual({ rows_seen: 10, alerts: 1 });
     expect(await alertsOf(ruleId)).toEqual([{ entity: '203.0.113.5', event_count: 10, status: 'open' }]);

@@ -2,6 +2,8 @@ import type { Task } from 'graphile-worker';
 import { renderAlertEmail, type AlertForEmail, type RuleForEmail } from '../alerts/email.ts';
 import type { Mailer, MailSettings } from '../alerts/mailer.ts';
 
+const maxAlertsPerMail = 100;
+
 interface NotifyPayload {
   ruleId: string | number;
 }
@@ -20,8 +22,8 @@ export function makeAlertsNotify(mailer: Mailer, settings: Pick<MailSettings, 'p
     const pending = await helpers.withPgClient((client) =>
       client.query<AlertForEmail>(
         `select id::text, entity, severity, summary, event_count, first_event_at, last_event_at
-         from public.alerts where rule_id = $1 and notified_at is null order by id limit 100`,
-        [ruleId],
+         from public.alerts where rule_id = $1 and notified_at is null order by id limit $2`,
+        [ruleId, maxAlertsPerMail],
       ),
     );
     if (pending.rows.length === 0) return;
@@ -39,6 +41,8 @@ export function makeAlertsNotify(mailer: Mailer, settings: Pick<MailSettings, 'p
         await client.query('commit');
       });
       helpers.logger.info(`rule ${rule.rows[0].name}: emailed ${ids.length} alert(s) to ${sent.accepted.join(', ')}`);
+      // More than one mail's worth: the rest go in the next mail (a new job, since this one is running).
+      if (pending.rows.length === maxAlertsPerMail) await helpers.addJob('alerts__notify', { ruleId }, { jobKey: `alerts__notify:${ruleId}`, maxAttempts: 10, priority: -10 });
     } catch (error) {
       const reason = (error as Error).message;
       await helpers.withPgClient(async (client) => {

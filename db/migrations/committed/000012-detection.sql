@@ -1,5 +1,7 @@
 --! Previous: sha1:0748251d69070fbdad66a4b5dec6b64235c2d2b7
 --! Hash: sha1:207ea4c221642ec57a0c375a443dab3f95cfad0b
+--! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
+--! Hash: sha1:9871819960c5268814e68fd5c6681f8daea6094d
 --! Message: detection
 
 -- Detection: rules (SQL views in the `rules` schema, compiled YAML and Sigma), gap-free incremental
@@ -105,19 +107,19 @@ create function siem_private.enqueue_rule_evaluation() returns void
   as $$
 begin
   -- One pending job (key rules__evaluate) absorbs every batch until a worker picks it up. Upserting
-  -- that shared key would make a concurrent ingest transaction wait for ours to commit, so only the
-  -- holder of a transaction-scoped advisory lock touches it; the others, which must not rely on a job
-  -- that may run before they commit, enqueue a job under a key of their own.
+  -- that shared key makes a concurrent ingest transaction wait for ours to commit, so only the
+  -- holder of a transaction-scoped advisory lock touches it. The others notify instead: the worker
+  -- listens and upserts the same job after they commit (and the crontab runs it every minute in
+  -- case a notification is lost while the worker is disconnected).
   if pg_try_advisory_xact_lock(hashtext('siem.rules__evaluate')) then
     perform graphile_worker.add_job('rules__evaluate', '{}'::json, job_key => 'rules__evaluate',
       job_key_mode => 'preserve_run_at', max_attempts => 5);
   else
-    perform graphile_worker.add_job('rules__evaluate', '{}'::json, job_key => 'rules__evaluate:' || pg_current_xact_id()::text,
-      max_attempts => 5);
+    perform pg_notify('siem_rules', '');
   end if;
 end;
 $$;
-comment on function siem_private.enqueue_rule_evaluation() is 'Enqueues the coalesced rules__evaluate job (one pending job, whatever the number of batches).';
+comment on function siem_private.enqueue_rule_evaluation() is 'Enqueues the coalesced rules__evaluate job (one pending job, whatever the number of batches), or, while another ingest transaction holds that job, notifies siem_rules so the worker enqueues it after this commit; never waits for another transaction.';
 
 create function siem_private.tg_rule_source__outbox() returns trigger
   language plpgsql volatile security definer
@@ -438,7 +440,7 @@ declare
   v_last timestamptz := (select max(n.attempted_at) from public.alert_notifications n where n.rule_id = p_rule.id and n.status = 'sent');
 begin
   perform graphile_worker.add_job('alerts__notify', json_build_object('ruleId', p_rule.id),
-    job_key => 'alerts__notify:' || p_rule.id, job_key_mode => 'preserve_run_at', max_attempts => 10,
+    job_key => 'alerts__notify:' || p_rule.id, job_key_mode => 'preserve_run_at', max_attempts => 10, priority => -10,
     run_at => greatest(now(), coalesce(v_last + p_rule.throttle, now())));
 end;
 $$;
@@ -513,11 +515,19 @@ declare
   v_alerts integer := 0;
   v_row record;
   v_chain integer[];
+  v_nestloop text := current_setting('enable_nestloop');
 begin
   if coalesce(cardinality(p_keys_id), 0) = 0 then
     return 0;
   end if;
   select min(t), max(t) into v_min, v_max from unnest(p_keys_ts) t;
+  -- New rows of live ingest span seconds: reading the view over that range (through its own
+  -- indexes, e.g. events (event_type, ts)) and hash-joining the keys costs far less than one
+  -- partition-pruned primary-key probe per key, which the planner picks from unnest's default
+  -- estimate. A wide range (old events replayed, backfill) keeps the probes.
+  if v_max - v_min <= interval '1 hour' then
+    perform set_config('enable_nestloop', 'off', true);
+  end if;
 
   if p_rule.evaluation = 'match' then
     for v_row in execute format(
@@ -589,6 +599,7 @@ begin
       end if;
     end loop;
   end if;
+  perform set_config('enable_nestloop', v_nestloop, true);
   return v_alerts;
 end;
 $$;
