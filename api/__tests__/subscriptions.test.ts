@@ -92,8 +92,23 @@ describe('live tail subscriptions', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await sendBatch(agentPool, 'test', makeBatch(['secret line']));
     const [message] = await result.done;
-    expect(message!.errors?.[0]?.message ?? '').toMatch(/permission denied/);
+    expect(JSON.stringify(message)).toMatch(/permission denied/);
     expect(JSON.stringify(message)).not.toContain('secret line');
+  });
+
+  it('relays alert notifications to logged-in subscribers only', async () => {
+    const client = connect(`Bearer ${token}`);
+    const received = new Promise<unknown>((resolve, reject) => {
+      client.subscribe({ query: 'subscription { alertsChanged { payload } }' }, { next: resolve, error: reject, complete: () => {} });
+    });
+    const anonymous = connect();
+    const refused = new Promise<unknown>((resolve) => {
+      anonymous.subscribe({ query: 'subscription { alertsChanged { payload } }' }, { next: resolve, error: resolve, complete: () => {} });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await db.pool.query(`select pg_notify('siem_alerts', '{"alert_id": 42, "status": "open"}')`);
+    expect(await received).toEqual({ data: { alertsChanged: { payload: { alert_id: 42, status: 'open' } } } });
+    expect(JSON.stringify(await refused)).toMatch(/log in to subscribe/);
   });
 
   it('refuses a bad token at subscription time', async () => {

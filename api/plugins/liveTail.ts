@@ -1,6 +1,7 @@
 import { jsonParse } from 'postgraphile/@dataplan/json';
 import type { PgResource, PgSelectArgumentSpec } from 'postgraphile/@dataplan/pg';
-import { context, listen, object, lambda, type Step } from 'postgraphile/grafast';
+import { context, list, listen, object, lambda, SafeError, type Step } from 'postgraphile/grafast';
+import type { Identity } from '../auth.ts';
 import { extendSchema, gql } from 'postgraphile/utils';
 
 /** NOTIFY siem_events payload (one per ingested batch, sent by the normalize trigger). */
@@ -9,6 +10,14 @@ interface BatchNotification {
   min_ts: string | null;
   max_ts: string | null;
   batches: string[] | null;
+}
+
+/** The pubsub, for logged-in users only: anonymous may not subscribe at all. */
+function subscriberFor$() {
+  return lambda(list([context().get('pgSubscriber'), context().get('identity')]), ([subscriber, identity]) => {
+    if (!identity || (identity as unknown as Identity).role === 'siem_anonymous') throw new SafeError('permission denied: log in to subscribe');
+    return subscriber;
+  });
 }
 
 /**
@@ -44,7 +53,7 @@ export const LiveTailPlugin = extendSchema((build) => {
         plans: {
           eventsAdded: {
             subscribePlan() {
-              return listen(context().get('pgSubscriber'), 'siem_events', jsonParse);
+              return listen(subscriberFor$() as never, 'siem_events', jsonParse);
             },
             plan($n: Step<BatchNotification>, fieldArgs) {
               const fromNotification = (pick: (n: BatchNotification) => unknown) => lambda($n, (n) => (n ? pick(n) : null) ?? null);
@@ -70,7 +79,7 @@ export const LiveTailPlugin = extendSchema((build) => {
           },
           alertsChanged: {
             subscribePlan() {
-              return listen(context().get('pgSubscriber'), 'siem_alerts', jsonParse);
+              return listen(subscriberFor$() as never, 'siem_alerts', jsonParse);
             },
             plan($payload) {
               return object({ payload: $payload });
