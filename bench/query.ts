@@ -130,10 +130,19 @@ export const queryBenchmark: Benchmark = {
             api: () => graphql(
               'query ($s: Datetime!, $e: Datetime!) { searchEvents(start: $s, end: $e, eventTypes: ["ssh_failed"], q: "root", limit: 50) { rowId ts host source eventType message cursor } }',
               { s: dayStart, e: endIso }, token),
+            sql: () => sql.query(`select * from public.search_events($1, $2, p_event_types => '{ssh_failed}', p_q => 'root', p_limit => 50)`, [dayStart, endIso]),
+            sqlNote: 'the same search_events() call in SQL',
+          },
+          {
+            name: 'search_select',
+            target: 100,
+            api: () => graphql(
+              'query ($s: Datetime!, $e: Datetime!) { searchEvents(start: $s, end: $e, eventTypes: ["ssh_failed"], q: "root", limit: 50) { rowId ts host source eventType message cursor } }',
+              { s: dayStart, e: endIso }, token),
             sql: () => sql.query(
               `select id, ts, host, source, event_type, message from public.events
                where ts >= $1 and ts < $2 and event_type = 'ssh_failed' and message ilike '%root%' order by ts desc, id desc limit 50`, [dayStart, endIso]),
-            sqlNote: 'the same filter as one SELECT',
+            sqlNote: 'the same filter as one hand-written SELECT',
           },
           {
             name: 'hourly_by_type',

@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:fb03bdcec8f5f8b099aac4a577d6ded7c6f5d3fe
+--! Hash: sha1:94aec611fd8bdbf8e8fd3f0e5324298b1a8e56fd
 --! Message: api
 
 -- The API's database side: users and login (bcrypt, JWT claims), API tokens, dashboards, the audit
@@ -346,21 +346,23 @@ comment on function public.events_neighbours(public.events, integer, integer) is
 grant execute on function public.events_neighbours(public.events, integer, integer) to siem_analyst;
 
 -- The WHERE clause of a search; the values are bound as $1..$10 by the caller (never spliced in).
-create function public.event_search_where(p_has_sources boolean, p_has_hosts boolean, p_has_event_types boolean,
+-- One value is compared with = (not = any): the planner then walks the (event_type, ts desc) index in
+-- order and stops at the page's end, which it does not do for an array.
+create function public.event_search_where(p_sources integer, p_hosts integer, p_event_types integer,
                                                 p_has_tags boolean, p_has_fields boolean, p_has_q boolean, p_has_cursor boolean)
   returns text
   language sql immutable
   as $$
   select 'e.ts >= $1 and e.ts < $2'
-    || case when p_has_sources then ' and e.source = any($3)' else '' end
-    || case when p_has_hosts then ' and e.host = any($4)' else '' end
-    || case when p_has_event_types then ' and e.event_type = any($5)' else '' end
+    || case when p_sources = 1 then ' and e.source = ($3)[1]' when p_sources is not null then ' and e.source = any($3)' else '' end
+    || case when p_hosts = 1 then ' and e.host = ($4)[1]' when p_hosts is not null then ' and e.host = any($4)' else '' end
+    || case when p_event_types = 1 then ' and e.event_type = ($5)[1]' when p_event_types is not null then ' and e.event_type = any($5)' else '' end
     || case when p_has_tags then ' and e.enrichment -> ''tags'' ?| $6' else '' end
     || case when p_has_fields then ' and e.metadata @> $7' else '' end
     || case when p_has_q then ' and e.message ilike $8' else '' end
     || case when p_has_cursor then ' and (e.ts, e.id) < ($9, $10)' else '' end
 $$;
-comment on function public.event_search_where(boolean, boolean, boolean, boolean, boolean, boolean, boolean) is
+comment on function public.event_search_where(integer, integer, integer, boolean, boolean, boolean, boolean) is
   E'@behavior -*\nThe WHERE clause for the filters that are present, with the values as parameters $1..$10 (start, end, sources, hosts, event types, tags, fields, q pattern, cursor ts, cursor id).';
 
 create function public.like_pattern(p_text text) returns text
@@ -385,10 +387,10 @@ $$;
 comment on function public.check_search_args(timestamptz, timestamptz, jsonb) is E'@behavior -*\nRefuses a search without a time range or with fields that are not an object.';
 
 -- Helpers of the search functions, which run as the caller (so RLS applies) and so need them in public.
-revoke execute on function public.event_search_where(boolean, boolean, boolean, boolean, boolean, boolean, boolean) from public;
+revoke execute on function public.event_search_where(integer, integer, integer, boolean, boolean, boolean, boolean) from public;
 revoke execute on function public.like_pattern(text) from public;
 revoke execute on function public.check_search_args(timestamptz, timestamptz, jsonb) from public;
-grant execute on function public.event_search_where(boolean, boolean, boolean, boolean, boolean, boolean, boolean) to siem_analyst;
+grant execute on function public.event_search_where(integer, integer, integer, boolean, boolean, boolean, boolean) to siem_analyst;
 grant execute on function public.like_pattern(text) to siem_analyst;
 grant execute on function public.check_search_args(timestamptz, timestamptz, jsonb) to siem_analyst;
 
@@ -419,7 +421,7 @@ begin
   end if;
   return query execute
     'select e.* from public.events e where '
-    || public.event_search_where(p_sources is not null, p_hosts is not null, p_event_types is not null,
+    || public.event_search_where(cardinality(p_sources), cardinality(p_hosts), cardinality(p_event_types),
                                        p_tags is not null, p_fields is not null, nullif(p_q, '') is not null, p_cursor is not null)
     || ' order by e.ts desc, e.id desc limit $11'
     using p_start, p_end, p_sources, p_hosts, p_event_types, p_tags, p_fields,
@@ -451,7 +453,7 @@ begin
   end if;
   execute
     'select count(*) from (select from public.events e where '
-    || public.event_search_where(p_sources is not null, p_hosts is not null, p_event_types is not null,
+    || public.event_search_where(cardinality(p_sources), cardinality(p_hosts), cardinality(p_event_types),
                                        p_tags is not null, p_fields is not null, nullif(p_q, '') is not null, false)
     || ' limit $11) s'
     into v_count
@@ -479,7 +481,7 @@ begin
   end if;
   return query execute
     'select e.* from public.events e where '
-    || public.event_search_where(p_sources is not null, p_hosts is not null, p_event_types is not null,
+    || public.event_search_where(cardinality(p_sources), cardinality(p_hosts), cardinality(p_event_types),
                                        p_tags is not null, p_fields is not null, nullif(p_q, '') is not null, false)
     || ' and ($11::uuid[] is null or e.batch_id = any($11)) order by e.ts desc, e.id desc limit 500'
     using p_min_ts, p_max_ts + interval '1 microsecond', p_sources, p_hosts, p_event_types, p_tags, p_fields,
