@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:94aec611fd8bdbf8e8fd3f0e5324298b1a8e56fd
+--! Hash: sha1:6affcd0bbd870228f19755473e98f993570f4523
 --! Message: api
 
 -- The API's database side: users and login (bcrypt, JWT claims), API tokens, dashboards, the audit
@@ -633,6 +633,25 @@ $$;
 comment on function public.event_counts(timestamptz, timestamptz, text, text, text[]) is
   E'@behavior -connection +list\nEvent counts per time bucket (1m, 5m, 1h, 1d; UTC) in [start, end) widened to whole buckets, optionally grouped by event_type, host or source (key) and limited to some event types. Read from the rollups; only non-empty buckets; at most 10000 rows.';
 grant execute on function public.event_counts(timestamptz, timestamptz, text, text, text[]) to siem_analyst;
+
+create function public.event_count_series(p_start timestamptz, p_end timestamptz, p_bucket text default '1h',
+                                          p_group_by text default null, p_event_types text[] default null)
+  returns jsonb
+  language sql stable
+  as $$
+  select jsonb_build_object(
+    'bucket', p_bucket,
+    'series', coalesce(jsonb_agg(jsonb_build_object('key', s.key, 'total', s.total, 'points', s.points) order by s.total desc, s.key), '[]'::jsonb))
+  from (
+    select c.key, sum(c.count) as total,
+           jsonb_agg(jsonb_build_array(to_char(c.bucket at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), c.count) order by c.bucket) as points
+    from public.event_counts(p_start, p_end, p_bucket, p_group_by, p_event_types) c
+    group by c.key
+  ) s
+$$;
+comment on function public.event_count_series(timestamptz, timestamptz, text, text, text[]) is
+  'The answer of eventCounts as one JSON document, ready for a chart: {bucket, series: [{key, total, points: [[bucket, count], ...]}]}, series by total descending. Much cheaper to send than one GraphQL object per bucket and group.';
+grant execute on function public.event_count_series(timestamptz, timestamptz, text, text, text[]) to siem_analyst;
 
 create type public.top_value as (value text, count bigint);
 comment on type public.top_value is 'A field value and how many events carry it.';
