@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:6affcd0bbd870228f19755473e98f993570f4523
+--! Hash: sha1:c80fbee958b3a4bf7957a43f0f663920abd42f5d
 --! Message: api
 
 -- The API's database side: users and login (bcrypt, JWT claims), API tokens, dashboards, the audit
@@ -257,6 +257,8 @@ comment on table public.dashboards is 'Saved dashboards: a JSON layout owned by 
 comment on column public.dashboards.layout is 'The web UI''s grid and widget definitions (free JSON).';
 comment on column public.dashboards.shared is 'Readable by every logged-in user when true.';
 create index dashboards_owner_id_idx on public.dashboards (owner_id);
+-- Lets the API order dashboards by last change (orderBy: UPDATED_AT_DESC).
+create index dashboards_updated_at_idx on public.dashboards (updated_at);
 alter table public.dashboards enable row level security;
 create policy select_visible on public.dashboards for select to siem_analyst using (owner_id = public.current_user_id() or shared);
 create policy insert_own on public.dashboards for insert to siem_analyst with check (owner_id = public.current_user_id());
