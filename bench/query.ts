@@ -154,6 +154,15 @@ export const queryBenchmark: Benchmark = {
             sqlNote: 'the same rollup query in SQL',
           },
           {
+            name: 'hourly_series',
+            target: 150,
+            api: () => graphql(
+              'query ($s: Datetime!, $e: Datetime!) { eventCountSeries(start: $s, end: $e, bucket: "1h", groupBy: "event_type") }',
+              { s: weekStart, e: endIso }, token),
+            sql: () => sql.query(`select public.event_count_series($1, $2, '1h', 'event_type')`, [weekStart, endIso]),
+            sqlNote: 'the same counts as one JSON document, in SQL',
+          },
+          {
             name: 'top_hosts',
             target: 300,
             api: () => graphql(
