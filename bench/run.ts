@@ -7,10 +7,11 @@ import { agentBenchmark, agentDrill } from './agent.ts';
 import { ingestBenchmark } from './ingest.ts';
 import { storageBenchmark } from './storage.ts';
 import { alertBenchmark } from './alert.ts';
+import { queryBenchmark } from './query.ts';
 import { describeMachine } from './machine.ts';
 import type { Benchmark, Figure } from './types.ts';
 
-const benchmarks: Benchmark[] = [ingestBenchmark, enrichBenchmark, storageBenchmark, agentBenchmark, agentDrill, alertBenchmark];
+const benchmarks: Benchmark[] = [ingestBenchmark, enrichBenchmark, storageBenchmark, agentBenchmark, agentDrill, alertBenchmark, queryBenchmark];
 /** Other names a benchmark answers to (not run twice when all run). */
 const aliases: Record<string, string> = { rules: 'alert' };
 const root = path.resolve(import.meta.dirname, '..');
@@ -20,6 +21,7 @@ const { values, positionals } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     record: { type: 'boolean', default: false },
+    events: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -30,6 +32,7 @@ if (values.help) {
 Runs the benchmarks (all, or those named), prints a table and one JSON line per figure.
   --quick   short version (CI smoke)
   --record  append the figures to BENCHMARKS.md
+  --events N  events the query benchmark generates (default 10000000; --quick 200000)
 
 benchmarks:
 ${benchmarks.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join('\n')}
@@ -52,7 +55,12 @@ const command = `npm run bench -- ${process.argv.slice(2).filter((a) => a !== '-
 const results: Figure[] = [];
 for (const benchmark of selected) {
   console.log(`== ${benchmark.name}: ${benchmark.description}`);
-  const figures = await benchmark.run({ quick: values.quick, workDir, log: (message) => console.log(`   ${message}`) });
+  const events = values.events === undefined ? undefined : Number(values.events.replaceAll('_', ''));
+  if (events !== undefined && !(Number.isInteger(events) && events >= 1000)) {
+    console.error('--events must be a whole number of at least 1000');
+    process.exit(2);
+  }
+  const figures = await benchmark.run({ quick: values.quick, events, workDir, log: (message) => console.log(`   ${message}`) });
   results.push(...figures);
 }
 

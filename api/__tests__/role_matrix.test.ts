@@ -74,6 +74,8 @@ describe('role matrix over GraphQL', () => {
     expect((await t.graphql<{ dashboard: unknown }>(query, {}, analyst.token)).data!.dashboard).toBeNull();
     expect((await t.graphql<{ dashboard: unknown }>(query, {}, admin.token)).data!.dashboard).toBeNull();
     expect((await t.graphql<{ dashboard: { title: string } }>(query, {}, otherAnalyst.token)).data!.dashboard.title).toBe('mine');
+    const listed = await t.graphql<{ dashboards: { nodes: { title: string }[] } }>('{ dashboards(orderBy: [UPDATED_AT_DESC]) { nodes { title layout shared } } }', {}, otherAnalyst.token);
+    expect(listed.data!.dashboards.nodes).toEqual([{ title: 'mine', layout: { widgets: [] }, shared: false }]);
     const hijack = await t.graphql<{ updateDashboard: unknown }>(
       `mutation { updateDashboard(input: { rowId: "${privateDashboardId}", patch: { title: "pwned" } }) { dashboard { title } } }`,
       {},

@@ -191,3 +191,23 @@ describe('aggregations', () => {
   });
 
 });
+
+describe('eventCountSeries', () => {
+  it('gives the same counts as eventCounts, as one JSON document per series', async () => {
+    const result = await t.graphql<{ eventCountSeries: { bucket: string; series: { key: string; total: number; points: [string, number][] }[] }; eventCounts: { key: string; count: string }[] }>(
+      `{ eventCountSeries(start: "2026-11-20T00:00:00Z", end: "2026-11-21T00:00:00Z", bucket: "1m", groupBy: "event_type")
+         eventCounts(start: "2026-11-20T00:00:00Z", end: "2026-11-21T00:00:00Z", bucket: "1m", groupBy: "event_type") { key count } }`,
+      {},
+      token,
+    );
+    expect(result.errors).toBeUndefined();
+    const { series, bucket } = result.data!.eventCountSeries;
+    expect(bucket).toBe('1m');
+    for (const s of series) {
+      const expected = result.data!.eventCounts.filter((c) => c.key === s.key).reduce((sum, c) => sum + Number(c.count), 0);
+      expect(s.total).toBe(expected);
+      expect(s.points.reduce((sum, p) => sum + p[1], 0)).toBe(expected);
+      expect(s.points[0]![0]).toMatch(/^2026-11-20T10:0\d:00Z$/);
+    }
+  });
+});

@@ -1,5 +1,7 @@
 --! Previous: sha1:207ea4c221642ec57a0c375a443dab3f95cfad0b
 --! Hash: sha1:48d3e4338ee9ff7146135f2cbb175a09e94eff6d
+--! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
+--! Hash: sha1:c80fbee958b3a4bf7957a43f0f663920abd42f5d
 --! Message: api
 
 -- The API's database side: users and login (bcrypt, JWT claims), API tokens, dashboards, the audit
@@ -257,6 +259,8 @@ comment on table public.dashboards is 'Saved dashboards: a JSON layout owned by 
 comment on column public.dashboards.layout is 'The web UI''s grid and widget definitions (free JSON).';
 comment on column public.dashboards.shared is 'Readable by every logged-in user when true.';
 create index dashboards_owner_id_idx on public.dashboards (owner_id);
+-- Lets the API order dashboards by last change (orderBy: UPDATED_AT_DESC).
+create index dashboards_updated_at_idx on public.dashboards (updated_at);
 alter table public.dashboards enable row level security;
 create policy select_visible on public.dashboards for select to siem_analyst using (owner_id = public.current_user_id() or shared);
 create policy insert_own on public.dashboards for insert to siem_analyst with check (owner_id = public.current_user_id());
@@ -346,21 +350,23 @@ comment on function public.events_neighbours(public.events, integer, integer) is
 grant execute on function public.events_neighbours(public.events, integer, integer) to siem_analyst;
 
 -- The WHERE clause of a search; the values are bound as $1..$10 by the caller (never spliced in).
-create function public.event_search_where(p_has_sources boolean, p_has_hosts boolean, p_has_event_types boolean,
+-- One value is compared with = (not = any): the planner then walks the (event_type, ts desc) index in
+-- order and stops at the page's end, which it does not do for an array.
+create function public.event_search_where(p_sources integer, p_hosts integer, p_event_types integer,
                                                 p_has_tags boolean, p_has_fields boolean, p_has_q boolean, p_has_cursor boolean)
   returns text
   language sql immutable
   as $$
   select 'e.ts >= $1 and e.ts < $2'
-    || case when p_has_sources then ' and e.source = any($3)' else '' end
-    || case when p_has_hosts then ' and e.host = any($4)' else '' end
-    || case when p_has_event_types then ' and e.event_type = any($5)' else '' end
+    || case when p_sources = 1 then ' and e.source = ($3)[1]' when p_sources is not null then ' and e.source = any($3)' else '' end
+    || case when p_hosts = 1 then ' and e.host = ($4)[1]' when p_hosts is not null then ' and e.host = any($4)' else '' end
+    || case when p_event_types = 1 then ' and e.event_type = ($5)[1]' when p_event_types is not null then ' and e.event_type = any($5)' else '' end
     || case when p_has_tags then ' and e.enrichment -> ''tags'' ?| $6' else '' end
     || case when p_has_fields then ' and e.metadata @> $7' else '' end
     || case when p_has_q then ' and e.message ilike $8' else '' end
     || case when p_has_cursor then ' and (e.ts, e.id) < ($9, $10)' else '' end
 $$;
-comment on function public.event_search_where(boolean, boolean, boolean, boolean, boolean, boolean, boolean) is
+comment on function public.event_search_where(integer, integer, integer, boolean, boolean, boolean, boolean) is
   E'@behavior -*\nThe WHERE clause for the filters that are present, with the values as parameters $1..$10 (start, end, sources, hosts, event types, tags, fields, q pattern, cursor ts, cursor id).';
 
 create function public.like_pattern(p_text text) returns text
@@ -385,10 +391,10 @@ $$;
 comment on function public.check_search_args(timestamptz, timestamptz, jsonb) is E'@behavior -*\nRefuses a search without a time range or with fields that are not an object.';
 
 -- Helpers of the search functions, which run as the caller (so RLS applies) and so need them in public.
-revoke execute on function public.event_search_where(boolean, boolean, boolean, boolean, boolean, boolean, boolean) from public;
+revoke execute on function public.event_search_where(integer, integer, integer, boolean, boolean, boolean, boolean) from public;
 revoke execute on function public.like_pattern(text) from public;
 revoke execute on function public.check_search_args(timestamptz, timestamptz, jsonb) from public;
-grant execute on function public.event_search_where(boolean, boolean, boolean, boolean, boolean, boolean, boolean) to siem_analyst;
+grant execute on function public.event_search_where(integer, integer, integer, boolean, boolean, boolean, boolean) to siem_analyst;
 grant execute on function public.like_pattern(text) to siem_analyst;
 grant execute on function public.check_search_args(timestamptz, timestamptz, jsonb) to siem_analyst;
 
@@ -419,7 +425,7 @@ begin
   end if;
   return query execute
     'select e.* from public.events e where '
-    || public.event_search_where(p_sources is not null, p_hosts is not null, p_event_types is not null,
+    || public.event_search_where(cardinality(p_sources), cardinality(p_hosts), cardinality(p_event_types),
                                        p_tags is not null, p_fields is not null, nullif(p_q, '') is not null, p_cursor is not null)
     || ' order by e.ts desc, e.id desc limit $11'
     using p_start, p_end, p_sources, p_hosts, p_event_types, p_tags, p_fields,
@@ -451,7 +457,7 @@ begin
   end if;
   execute
     'select count(*) from (select from public.events e where '
-    || public.event_search_where(p_sources is not null, p_hosts is not null, p_event_types is not null,
+    || public.event_search_where(cardinality(p_sources), cardinality(p_hosts), cardinality(p_event_types),
                                        p_tags is not null, p_fields is not null, nullif(p_q, '') is not null, false)
     || ' limit $11) s'
     into v_count
@@ -479,7 +485,7 @@ begin
   end if;
   return query execute
     'select e.* from public.events e where '
-    || public.event_search_where(p_sources is not null, p_hosts is not null, p_event_types is not null,
+    || public.event_search_where(cardinality(p_sources), cardinality(p_hosts), cardinality(p_event_types),
                                        p_tags is not null, p_fields is not null, nullif(p_q, '') is not null, false)
     || ' and ($11::uuid[] is null or e.batch_id = any($11)) order by e.ts desc, e.id desc limit 500'
     using p_min_ts, p_max_ts + interval '1 microsecond', p_sources, p_hosts, p_event_types, p_tags, p_fields,
@@ -647,6 +653,25 @@ $$;
 comment on function public.event_counts(timestamptz, timestamptz, text, text, text[]) is
   E'@behavior -connection +list\nEvent counts per time bucket (1m, 5m, 1h, 1d; UTC) in [start, end) widened to whole buckets, optionally grouped by event_type, host or source (key) and limited to some event types. Read from the rollups; only non-empty buckets; at most 10000 rows.';
 grant execute on function public.event_counts(timestamptz, timestamptz, text, text, text[]) to siem_analyst;
+
+create function public.event_count_series(p_start timestamptz, p_end timestamptz, p_bucket text default '1h',
+                                          p_group_by text default null, p_event_types text[] default null)
+  returns jsonb
+  language sql stable
+  as $$
+  select jsonb_build_object(
+    'bucket', p_bucket,
+    'series', coalesce(jsonb_agg(jsonb_build_object('key', s.key, 'total', s.total, 'points', s.points) order by s.total desc, s.key), '[]'::jsonb))
+  from (
+    select c.key, sum(c.count) as total,
+           jsonb_agg(jsonb_build_array(to_char(c.bucket at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), c.count) order by c.bucket) as points
+    from public.event_counts(p_start, p_end, p_bucket, p_group_by, p_event_types) c
+    group by c.key
+  ) s
+$$;
+comment on function public.event_count_series(timestamptz, timestamptz, text, text, text[]) is
+  'The answer of eventCounts as one JSON document, ready for a chart: {bucket, series: [{key, total, points: [[bucket, count], ...]}]}, series by total descending. Much cheaper to send than one GraphQL object per bucket and group.';
+grant execute on function public.event_count_series(timestamptz, timestamptz, text, text, text[]) to siem_analyst;
 
 create type public.top_value as (value text, count bigint);
 comment on type public.top_value is 'A field value and how many events carry it.';
