@@ -194,6 +194,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     port: options.port,
     async stop() {
       if (child.exitCode !== null) return;
+      if (options.walArchiveDir) {
+        // Close the current WAL segment so that the archiver, which finishes its work during the
+        // shutdown, takes everything committed so far: a restore then reaches up to this moment.
+        const client = new pg.Client({ connectionString: superuserUrl, connectionTimeoutMillis: 2000 });
+        await client
+          .connect()
+          .then(() => client.query('select pg_switch_wal()'))
+          .catch(() => {})
+          .finally(() => client.end().catch(() => {}));
+      }
       // "Smart" shutdown (SIGTERM) lets sessions that are still closing finish; after a few seconds
       // "fast" (SIGINT) rolls back what is left; "immediate" (SIGQUIT) only if that hangs.
       child.kill('SIGTERM');
