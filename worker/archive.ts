@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, Writable, type TransformCallback } from 'node:stream';
@@ -260,7 +260,7 @@ async function locked<T>(client: pg.ClientBase, work: () => Promise<T>): Promise
 }
 
 /** Brings an archived day back as a searchable partition, after checking the file's sha256 and rows. */
-export async function restoreArchive(client: pg.ClientBase, table: string, day: string): Promise<{ rows: number; path: string }> {
+export async function restoreArchive(client: pg.ClientBase, table: string, day: string, archiveDir?: string): Promise<{ rows: number; path: string }> {
   const checkedTable = assertArchivedTable(table);
   assertDay(day);
   return locked(client, async () => {
@@ -271,7 +271,9 @@ export async function restoreArchive(client: pg.ClientBase, table: string, day: 
     const entry = rows[0];
     if (!entry) throw new ArchiveError(`no archive of ${table} for ${day} (see siem archive list)`);
     if (entry.restored_at) throw new ArchiveError(`${table} ${day} is already restored (siem archive drop removes it again)`);
-    const file: string = entry.path;
+    // The recorded path, or the same layout under the current SIEM_ARCHIVE_DIR if the archives moved.
+    const moved = archiveDir ? archiveFile(path.resolve(archiveDir), checkedTable, day) : undefined;
+    const file: string = !existsSync(entry.path) && moved && existsSync(moved) ? moved : entry.path;
     const check = await inspectArchive(file).catch((error: Error) => {
       throw new ArchiveError(`cannot read ${file}: ${error.message}`);
     });

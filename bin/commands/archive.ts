@@ -35,7 +35,7 @@ export async function archiveRunCommand(config: Config): Promise<void> {
 }
 
 export async function archiveRestoreCommand(config: Config, table: string, day: string): Promise<void> {
-  const restored = await withOwner(config, (client) => restoreArchive(client, table, day));
+  const restored = await withOwner(config, (client) => restoreArchive(client, table, day, config.archiveDir));
   console.log(`restored ${table} ${day}: ${restored.rows} rows from ${restored.path} (sha256 verified); \`siem archive drop ${table} ${day}\` removes it again`);
 }
 

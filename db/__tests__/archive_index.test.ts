@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,7 +95,13 @@ describe('archive: retention, export, restore, drop', () => {
     const client = await pool.connect();
     try {
       expect(await restoreArchive(client, 'events_raw', rawDay)).toMatchObject({ rows: 500 });
-      expect(await restoreArchive(client, 'events', eventDay)).toMatchObject({ rows: 500 });
+      // Archives that moved to another SIEM_ARCHIVE_DIR are found there.
+      const eventEntry = entries.find((e) => e.table === 'events' && e.day === eventDay)!;
+      const movedDir = path.join(workDir, 'moved');
+      const movedFile = path.join(movedDir, path.relative(settings.archiveDir, eventEntry.path));
+      mkdirSync(path.dirname(movedFile), { recursive: true });
+      renameSync(eventEntry.path, movedFile);
+      expect(await restoreArchive(client, 'events', eventDay, movedDir)).toMatchObject({ rows: 500, path: movedFile });
       expect(await partitionExists('events_raw', rawDay)).toBe(true);
       expect(await fingerprint('events_raw', rawDay)).toEqual(rawBefore);
       expect(await fingerprint('events', eventDay)).toEqual(eventsBefore);
