@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
-import { Logger, run, type Runner, type WorkerEvents } from 'graphile-worker';
+import { Logger, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import { makePartitionsMaintain } from './tasks/partitions__maintain.ts';
 import { makePartitionsArchive } from './tasks/partitions__archive.ts';
@@ -28,6 +28,25 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
+/** Every task the worker runs, by the identifier worker/crontab and add_job use. */
+export function makeTaskList(options: Pick<WorkerOptions, 'partitionDaysAhead' | 'archive' | 'backup'>): TaskList {
+  return {
+    partitions__maintain: makePartitionsMaintain(options.partitionDaysAhead),
+    partitions__archive: makePartitionsArchive(options.archive),
+    database__backup: makeDatabaseBackup(options.backup),
+    metric_counts__compact: metricCountsCompact,
+  };
+}
+
+/** The task identifiers worker/crontab schedules. */
+export function crontabTasks(): string[] {
+  return crontab
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => line.split(/\s+/)[5]!);
+}
+
 /** Runs graphile-worker with the project's tasks and crontab; partitions are maintained at once. */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const logger = new Logger((scope) => (level, message) => {
@@ -53,12 +72,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     noHandleSignals: true,
     logger,
     crontab,
-    taskList: {
-      partitions__maintain: makePartitionsMaintain(options.partitionDaysAhead),
-      partitions__archive: makePartitionsArchive(options.archive),
-      database__backup: makeDatabaseBackup(options.backup),
-      metric_counts__compact: metricCountsCompact,
-    },
+    taskList: makeTaskList(options),
   });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
   return {
