@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,9 @@ describe('docs/recovery.md playbook', () => {
     const switched = await shell(block('switch'));
     expect(switched.code, switched.stderr).toBe(0);
     expect(await countsIn(dataDir)).toEqual({ first: 2, seed: 3 });
+    // The restored server continues on a new timeline and archives into the same WAL archive.
+    expect(readFileSync(path.join(dataDir, 'postgres.log'), 'utf8')).not.toMatch(/archive command failed/);
+    expect(readdirSync(path.join(dataDir, 'backups', 'wal')).some((file) => /^00000002.*\.gz$/.test(file))).toBe(true);
 
     const logical = await shell(block('logical'));
     expect(logical.code, logical.stderr).toBe(0);
