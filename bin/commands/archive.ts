@@ -40,6 +40,6 @@ export async function archiveRestoreCommand(config: Config, table: string, day: 
 }
 
 export async function archiveDropCommand(config: Config, table: string, day: string): Promise<void> {
-  await withOwner(config, (client) => dropRestoredArchive(client, table, day));
-  console.log(`dropped the restored ${table} ${day}; its archive stays (siem archive list)`);
+  const archived = await withOwner(config, (client) => dropRestoredArchive(client, table, day, config.archiveDir));
+  console.log(`dropped the restored ${table} ${day} after archiving it again: ${archived.rows} rows in ${archived.path}`);
 }
