@@ -102,7 +102,7 @@ const backup = program.command('backup').description('Backups into SIEM_BACKUP_D
 backup
   .command('create', { isDefault: true })
   .description('Take a backup now (the default when you run `siem backup`)')
-  .option('--kind <kind>', 'all (default), logical (pg_dump -F d --jobs 4) or base (pg_basebackup, with the WAL archive for point-in-time recovery)', 'all')
+  .option('--kind <kind>', 'all (default), logical (pg_dump -F d --jobs 4), base (pg_basebackup, with the WAL archive for point-in-time recovery) or wal (archive the current WAL now)', 'all')
   .action(async (options: { kind: string }) => (await import('./commands/backup.ts')).backupCommand(loadConfig(), options));
 backup
   .command('list')

@@ -19,6 +19,7 @@ import { secretsPath } from './secrets.ts';
 const run = promisify(execFile);
 
 export type BackupKind = 'logical' | 'base';
+export type BackupStep = BackupKind | 'wal';
 
 export interface BackupInfo {
   name: string;
@@ -177,6 +178,34 @@ export async function baseBackup(settings: BackupSettings): Promise<BackupInfo> 
     libpqEnvironment(settings.replicationUrl),
   );
   return finish(dir, { name, kind: 'base', startedAt: started.toISOString(), serverVersion: facts.version });
+}
+
+/**
+ * Closes the current WAL segment and waits until the archive holds it, so that a point-in-time
+ * restore can reach the present moment (otherwise up to archive_timeout of history is only in pg_wal).
+ */
+export async function flushWalArchive(replicationUrl: string, timeoutMs = 60_000): Promise<string | null> {
+  const client = new pg.Client({ connectionString: replicationUrl });
+  await client.connect();
+  try {
+    const mode = await client.query<{ mode: string }>(`select current_setting('archive_mode') as mode`);
+    if (mode.rows[0]?.mode === 'off') throw new BackupError('WAL archiving is off on this server (archive_mode): see docs/recovery.md');
+    const { rows } = await client.query<{ wal: string }>('select pg_walfile_name(pg_switch_wal()) as wal');
+    const wanted = rows[0]!.wal;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const archiver = await client.query<{ last: string | null; failed: string | null }>('select last_archived_wal as last, last_failed_wal as failed from pg_stat_archiver');
+      const last = archiver.rows[0]?.last ?? '';
+      // Names without the timeline sort in WAL order; a later segment archived means ours is too.
+      if (last.slice(8) >= wanted.slice(8)) return last;
+      if (Date.now() > deadline) {
+        throw new BackupError(`WAL segment ${wanted} was not archived within ${timeoutMs / 1000} s (last archived ${last || 'none'}, last failed ${archiver.rows[0]?.failed ?? 'none'}): check archive_command in the server log`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 export function listBackups(backupDir: string): BackupInfo[] {

@@ -25,14 +25,15 @@ const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
 /**
  * archive_mode settings that gzip each finished WAL segment into `dir` (a segment switched early
- * by archive_timeout is mostly zeros and compresses to almost nothing). The copy is written under
+ * by archive_timeout is mostly zeros and compresses to almost nothing). Level 1: the archiver
+ * competes with ingest for the CPU, and the higher levels gain little on WAL. The copy is written under
  * a temporary name and renamed, and an existing file is never overwritten.
  */
 export function walArchiveSettings(dir: string): Record<string, string> {
   const target = (suffix: string) => shellQuote(path.join(dir, `%f.gz${suffix}`));
   return {
     archive_mode: 'on',
-    archive_command: `test ! -f ${target('')} && gzip -c %p > ${target('.tmp')} && mv ${target('.tmp')} ${target('')}`,
+    archive_command: `test ! -f ${target('')} && gzip -1 -c %p > ${target('.tmp')} && mv ${target('.tmp')} ${target('')}`,
     // Bounds how much recent history a quiet server keeps only in pg_wal (the recovery point objective).
     archive_timeout: '300',
   };
@@ -194,6 +195,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     port: options.port,
     async stop() {
       if (child.exitCode !== null) return;
+      if (options.walArchiveDir) {
+        // Close the current WAL segment so that the archiver, which finishes its work during the
+        // shutdown, takes everything committed so far: a restore then reaches up to this moment.
+        const client = new pg.Client({ connectionString: superuserUrl, connectionTimeoutMillis: 2000 });
+        await client
+          .connect()
+          .then(() => client.query('select pg_switch_wal()'))
+          .catch(() => {})
+          .finally(() => client.end().catch(() => {}));
+      }
       // "Smart" shutdown (SIGTERM) lets sessions that are still closing finish; after a few seconds
       // "fast" (SIGINT) rolls back what is left; "immediate" (SIGQUIT) only if that hangs.
       child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, Writable, type TransformCallback } from 'node:stream';
@@ -164,12 +164,24 @@ async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): 
   }
 }
 
-async function archiveDay(client: pg.ClientBase, settings: ArchiveSettings, table: ArchivedTable, day: string): Promise<ArchivedDay | undefined> {
+/**
+ * Detach, export, check, then record and drop in one transaction. With `replacing` (the archive of
+ * a restored day being dropped), the file gets a new name, the archive_index row is updated, and
+ * the previous file is removed only after the commit.
+ */
+async function archiveDay(
+  client: pg.ClientBase,
+  settings: ArchiveSettings,
+  table: ArchivedTable,
+  day: string,
+  replacing?: { previousPath: string },
+): Promise<ArchivedDay | undefined> {
   if (!(await detach(client, table, day))) return undefined;
   const qualified = `siem_partitions.${client.escapeIdentifier(partitionName(table, day))}`;
   try {
     const columns = await columnsOf(client, qualified);
-    const file = archiveFile(path.resolve(settings.archiveDir), table, day);
+    const regular = archiveFile(path.resolve(settings.archiveDir), table, day);
+    const file = replacing ? regular.replace(/\.copy\.gz$/, `.${Date.now()}.copy.gz`) : regular;
     const written = await exportPartition(client, qualified, columns, file);
     const check = await inspectArchive(file);
     if (check.sha256 !== written.sha256 || check.rows !== written.rows) {
@@ -178,12 +190,17 @@ async function archiveDay(client: pg.ClientBase, settings: ArchiveSettings, tabl
     await inTransaction(client, async () => {
       const { rows } = await client.query<{ n: string }>(`select count(*) as n from ${qualified}`);
       if (Number(rows[0]?.n) !== written.rows) throw new ArchiveError(`${qualified} changed during the export`);
+      const values = [table, day, file, columns, written.rows, written.bytes, written.sha256];
       await client.query(
-        `insert into public.archive_index (table_name, day, path, columns, row_count, bytes, sha256) values ($1, $2, $3, $4, $5, $6, $7)`,
-        [table, day, file, columns, written.rows, written.bytes, written.sha256],
+        replacing
+          ? `update public.archive_index set path = $3, columns = $4, row_count = $5, bytes = $6, sha256 = $7, archived_at = now(), restored_at = null
+             where table_name = $1 and day = $2`
+          : `insert into public.archive_index (table_name, day, path, columns, row_count, bytes, sha256) values ($1, $2, $3, $4, $5, $6, $7)`,
+        values,
       );
       await client.query(`drop table ${qualified}`);
     });
+    if (replacing && replacing.previousPath !== file) await rm(replacing.previousPath, { force: true });
     return { table, day, path: file, ...written };
   } catch (error) {
     await inTransaction(client, () => client.query('select siem_private.attach_daily_partition($1, $2)', [table, day])).catch((attachError: Error) => {
@@ -260,7 +277,7 @@ async function locked<T>(client: pg.ClientBase, work: () => Promise<T>): Promise
 }
 
 /** Brings an archived day back as a searchable partition, after checking the file's sha256 and rows. */
-export async function restoreArchive(client: pg.ClientBase, table: string, day: string): Promise<{ rows: number; path: string }> {
+export async function restoreArchive(client: pg.ClientBase, table: string, day: string, archiveDir?: string): Promise<{ rows: number; path: string }> {
   const checkedTable = assertArchivedTable(table);
   assertDay(day);
   return locked(client, async () => {
@@ -271,7 +288,9 @@ export async function restoreArchive(client: pg.ClientBase, table: string, day: 
     const entry = rows[0];
     if (!entry) throw new ArchiveError(`no archive of ${table} for ${day} (see siem archive list)`);
     if (entry.restored_at) throw new ArchiveError(`${table} ${day} is already restored (siem archive drop removes it again)`);
-    const file: string = entry.path;
+    // The recorded path, or the same layout under the current SIEM_ARCHIVE_DIR if the archives moved.
+    const moved = archiveDir ? archiveFile(path.resolve(archiveDir), checkedTable, day) : undefined;
+    const file: string = !existsSync(entry.path) && moved && existsSync(moved) ? moved : entry.path;
     const check = await inspectArchive(file).catch((error: Error) => {
       throw new ArchiveError(`cannot read ${file}: ${error.message}`);
     });
@@ -292,18 +311,20 @@ export async function restoreArchive(client: pg.ClientBase, table: string, day: 
   });
 }
 
-/** Removes a restored day again (the archive file and its archive_index row stay). */
-export async function dropRestoredArchive(client: pg.ClientBase, table: string, day: string): Promise<void> {
+/**
+ * Removes a restored day again. The day is exported anew first (replacing its archive), because
+ * while it was restored it may have received rows (late lines of that day move in from the default
+ * partition on restore) or changes (enrichment, re-parsing): dropping must not lose them.
+ */
+export async function dropRestoredArchive(client: pg.ClientBase, table: string, day: string, archiveDir: string): Promise<ArchivedDay> {
   const checkedTable = assertArchivedTable(table);
   assertDay(day);
-  await locked(client, async () => {
-    const { rows } = await client.query('select restored_at from public.archive_index where table_name = $1 and day = $2', [checkedTable, day]);
+  return locked(client, async () => {
+    const { rows } = await client.query('select path, restored_at from public.archive_index where table_name = $1 and day = $2', [checkedTable, day]);
     if (!rows[0]) throw new ArchiveError(`no archive of ${table} for ${day} (see siem archive list)`);
     if (!rows[0].restored_at) throw new ArchiveError(`${table} ${day} is not restored: nothing to drop`);
-    await detach(client, checkedTable, day);
-    await inTransaction(client, async () => {
-      await client.query(`drop table if exists siem_partitions.${client.escapeIdentifier(partitionName(checkedTable, day))}`);
-      await client.query('update public.archive_index set restored_at = null where table_name = $1 and day = $2', [checkedTable, day]);
-    });
+    const archived = await archiveDay(client, { archiveDir, rawRetentionDays: 0, eventRetentionDays: 0 }, checkedTable, day, { previousPath: rows[0].path });
+    if (!archived) throw new ArchiveError(`${table} ${day} is marked restored but has no partition`);
+    return archived;
   });
 }

@@ -16,6 +16,7 @@ let env: NodeJS.ProcessEnv;
 let server: ChildProcess;
 let output = '';
 let apiUrl: string;
+let metricsUrl: string;
 let token = '';
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -38,7 +39,17 @@ async function graphql(query: string) {
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'siem-e2e-'));
   const port = await freePort();
-  env = { ...process.env, DATABASE_URL: '', SIEM_DATA_DIR: dataDir, SIEM_PORT: String(port), SIEM_PG_PORT: String(await freePort()), SIEM_DEMO_EPS: '50' };
+  const metricsPort = await freePort();
+  metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  env = {
+    ...process.env,
+    DATABASE_URL: '',
+    SIEM_DATA_DIR: dataDir,
+    SIEM_PORT: String(port),
+    SIEM_PG_PORT: String(await freePort()),
+    SIEM_METRICS_PORT: String(metricsPort),
+    SIEM_DEMO_EPS: '50',
+  };
   apiUrl = `http://127.0.0.1:${port}`;
   server = spawn(siem, ['start', '--demo'], { env });
   server.stdout!.on('data', (chunk) => (output += chunk));
@@ -171,6 +182,56 @@ describe('siem start --demo (embedded PostgreSQL, one port)', () => {
     const bad = await run(['reparse', '--since', 'yesterday-ish']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--since yesterday-ish: expected a time');
+  });
+
+  it('serves the worker and database metrics for Prometheus', async () => {
+    expect(output).toContain(`Prometheus metrics of the worker and the database at ${metricsUrl}`);
+    let text = '';
+    for (let i = 0; i < 50 && !/siem_worker_jobs_total\{/.test(text); i++) {
+      const response = await fetch(metricsUrl);
+      expect(response.headers.get('content-type')).toMatch(/text\/plain/);
+      text = await response.text();
+      if (!/siem_worker_jobs_total\{/.test(text)) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // One sample line: the series name, these labels in any order, and a value matching `value`.
+    const sample = (name: string, labels: Record<string, string>, value: RegExp) =>
+      text.split('\n').some((line) => {
+        const match = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+        if (!match || match[1] !== name || !value.test(match[3]!)) return false;
+        return Object.entries(labels).every(([key, wanted]) => match[2]!.split(',').includes(`${key}="${wanted}"`));
+      });
+    const positive = /^[1-9][\d.e+]*$/;
+    expect(sample('siem_lines_received_total', { source: 'e2e', service: 'siem' }, positive)).toBe(true);
+    expect(sample('siem_quarantined_lines_total', { reason: 'blank line' }, positive)).toBe(true);
+    expect(sample('siem_ingest_batches_total', {}, positive)).toBe(true);
+    for (const state of ['waiting', 'running', 'scheduled', 'failed']) {
+      expect(sample('siem_worker_queue_jobs', { task: 'partitions__archive', state }, /^\d+$/)).toBe(true);
+    }
+    expect(sample('siem_worker_queue_oldest_due_seconds', { task: 'partitions__maintain' }, /^[\d.]+$/)).toBe(true);
+    expect(sample('siem_worker_job_duration_seconds_count', { task: 'partitions__maintain', outcome: 'success' }, positive)).toBe(true);
+    expect(sample('siem_worker_job_latency_seconds_count', { task: 'partitions__maintain' }, positive)).toBe(true);
+    expect(sample('siem_worker_jobs_total', { task: 'partitions__maintain', outcome: 'success' }, positive)).toBe(true);
+    expect(sample('siem_table_size_bytes', { table: 'events' }, positive)).toBe(true);
+    expect(sample('siem_table_size_bytes', { table: 'events_raw' }, positive)).toBe(true);
+    expect(sample('siem_database_size_bytes', {}, positive)).toBe(true);
+    expect(sample('siem_wal_archiving_enabled', {}, /^1$/)).toBe(true);
+    expect(sample('siem_process_resident_memory_bytes', {}, positive)).toBe(true);
+  });
+
+  it('archives, backs up and lists backups beside the running server', async () => {
+    const archives = await run(['archive', 'list']);
+    expect(archives.code).toBe(0);
+    expect(archives.stdout).toContain('no archives yet (raw partitions are archived after 2 days, events after 30)');
+    const archived = await run(['archive', 'run']);
+    expect(archived.stdout).toMatch(/archived 0 partition\(s\) into /);
+    const backup = await run(['backup']);
+    expect(backup.stderr).toContain('using the embedded PostgreSQL already running');
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(backup.stdout).toMatch(/^logical backup logical-\d{8}T\d{6}Z: /m);
+    expect(backup.stdout).toMatch(/^base backup base-\d{8}T\d{6}Z: /m);
+    const list = await run(['backup', 'list']);
+    expect(list.stdout).toMatch(/^logical-\S+\tlogical\t/m);
+    expect(list.stdout).toMatch(/^WAL archive: [1-9]\d* segments/m);
   });
 
   it('prints a connection string psql can use', async () => {

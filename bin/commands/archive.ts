@@ -35,11 +35,11 @@ export async function archiveRunCommand(config: Config): Promise<void> {
 }
 
 export async function archiveRestoreCommand(config: Config, table: string, day: string): Promise<void> {
-  const restored = await withOwner(config, (client) => restoreArchive(client, table, day));
+  const restored = await withOwner(config, (client) => restoreArchive(client, table, day, config.archiveDir));
   console.log(`restored ${table} ${day}: ${restored.rows} rows from ${restored.path} (sha256 verified); \`siem archive drop ${table} ${day}\` removes it again`);
 }
 
 export async function archiveDropCommand(config: Config, table: string, day: string): Promise<void> {
-  await withOwner(config, (client) => dropRestoredArchive(client, table, day));
-  console.log(`dropped the restored ${table} ${day}; its archive stays (siem archive list)`);
+  const archived = await withOwner(config, (client) => dropRestoredArchive(client, table, day, config.archiveDir));
+  console.log(`dropped the restored ${table} ${day} after archiving it again: ${archived.rows} rows in ${archived.path}`);
 }

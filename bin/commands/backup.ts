@@ -1,7 +1,20 @@
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { ConfigError } from '../config.ts';
-import { baseBackup, findBackup, freeLocalPort, listBackups, logicalBackup, restoreBase, restoreLogical, walArchiveSummary, type BackupKind, type BackupSettings } from '../../db/backup.ts';
+import {
+  baseBackup,
+  findBackup,
+  flushWalArchive,
+  freeLocalPort,
+  listBackups,
+  logicalBackup,
+  restoreBase,
+  restoreLogical,
+  walArchiveDir,
+  walArchiveSummary,
+  type BackupSettings,
+  type BackupStep,
+} from '../../db/backup.ts';
 import { describeUrls, prepareDatabase } from '../../db/runtime.ts';
 import { loadOrCreateSecrets } from '../../db/secrets.ts';
 import { roles } from '../../db/urls.ts';
@@ -11,7 +24,7 @@ const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
 
 /** `siem backup`: a logical dump and/or a base backup of the running (or started) database. */
 export async function backupCommand(config: Config, { kind }: { kind: string }): Promise<void> {
-  if (!['all', 'logical', 'base'].includes(kind)) throw new ConfigError(`--kind ${kind}: use all, logical or base`);
+  if (!['all', 'logical', 'base', 'wal'].includes(kind)) throw new ConfigError(`--kind ${kind}: use all, logical, base or wal`);
   const database = await prepareDatabase(config, { migrate: false, log: (message) => console.error(message) });
   const settings: BackupSettings = {
     backupDir: config.backupDir,
@@ -23,9 +36,14 @@ export async function backupCommand(config: Config, { kind }: { kind: string }):
   };
   let failed = 0;
   try {
-    const kinds: BackupKind[] = kind === 'all' ? ['logical', 'base'] : [kind as BackupKind];
-    for (const each of kinds) {
+    const steps: BackupStep[] = kind === 'all' ? ['logical', 'base', 'wal'] : [kind as BackupStep];
+    for (const each of steps) {
       try {
+        if (each === 'wal') {
+          const last = await flushWalArchive(settings.replicationUrl);
+          say(`WAL archived up to segment ${last} in ${walArchiveDir(config.backupDir)}`);
+          continue;
+        }
         const backup = each === 'logical' ? await logicalBackup(settings) : await baseBackup(settings);
         say(`${backup.kind} backup ${backup.name}: ${megabytes(backup.bytes)} in ${backup.path}`);
       } catch (error) {

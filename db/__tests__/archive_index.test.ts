@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,7 +95,13 @@ describe('archive: retention, export, restore, drop', () => {
     const client = await pool.connect();
     try {
       expect(await restoreArchive(client, 'events_raw', rawDay)).toMatchObject({ rows: 500 });
-      expect(await restoreArchive(client, 'events', eventDay)).toMatchObject({ rows: 500 });
+      // Archives that moved to another SIEM_ARCHIVE_DIR are found there.
+      const eventEntry = entries.find((e) => e.table === 'events' && e.day === eventDay)!;
+      const movedDir = path.join(workDir, 'moved');
+      const movedFile = path.join(movedDir, path.relative(settings.archiveDir, eventEntry.path));
+      mkdirSync(path.dirname(movedFile), { recursive: true });
+      renameSync(eventEntry.path, movedFile);
+      expect(await restoreArchive(client, 'events', eventDay, movedDir)).toMatchObject({ rows: 500, path: movedFile });
       expect(await partitionExists('events_raw', rawDay)).toBe(true);
       expect(await fingerprint('events_raw', rawDay)).toEqual(rawBefore);
       expect(await fingerprint('events', eventDay)).toEqual(eventsBefore);
@@ -105,16 +111,27 @@ describe('archive: retention, export, restore, drop', () => {
       // A restored day is not archived again; drop removes it and keeps the archive.
       const again = await runArchive(client, settings);
       expect(again.archived).toEqual([]);
-      await dropRestoredArchive(client, 'events_raw', rawDay);
+      // A line of that day that arrives while it is restored lands in it; dropping archives it too.
+      await seed(rawDay, 1, 'late');
+      const withLate = await fingerprint('events_raw', rawDay);
+      expect(withLate.n).toBe(501);
+      const replaced = await dropRestoredArchive(client, 'events_raw', rawDay, settings.archiveDir);
+      expect(replaced.rows).toBe(501);
       expect(await partitionExists('events_raw', rawDay)).toBe(false);
       expect(await fingerprint('events_raw', rawDay)).toEqual({ n: 0, hash: null });
-      expect((await listArchives(pool)).find((e) => e.table === 'events_raw' && e.day === rawDay)?.restoredAt).toBeNull();
-      await expect(dropRestoredArchive(client, 'events_raw', rawDay)).rejects.toThrow(/not restored/);
+      const after = (await listArchives(pool)).find((e) => e.table === 'events_raw' && e.day === rawDay)!;
+      expect(after).toMatchObject({ restoredAt: null, rows: 501, path: replaced.path });
+      expect(existsSync(rawEntry.path)).toBe(false);
+      await expect(dropRestoredArchive(client, 'events_raw', rawDay, settings.archiveDir)).rejects.toThrow(/not restored/);
+      expect(await restoreArchive(client, 'events_raw', rawDay)).toMatchObject({ rows: 501 });
+      expect(await fingerprint('events_raw', rawDay)).toEqual(withLate);
+      await dropRestoredArchive(client, 'events_raw', rawDay, settings.archiveDir);
+      const latest = (await listArchives(pool)).find((e) => e.table === 'events_raw' && e.day === rawDay)!;
 
       // A damaged file is refused and nothing is attached.
-      const bytes = readFileSync(rawEntry.path);
+      const bytes = readFileSync(latest.path);
       bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0xff;
-      writeFileSync(rawEntry.path, bytes);
+      writeFileSync(latest.path, bytes);
       await expect(restoreArchive(client, 'events_raw', rawDay)).rejects.toThrow(/sha256|damaged|cannot read/);
       expect(await partitionExists('events_raw', rawDay)).toBe(false);
       await expect(restoreArchive(client, 'events_raw', '2020-13-01')).rejects.toThrow(/not a day/);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendBatch } from '../../agent/batch_sender.ts';
 import { makeBatch } from '../../test/batches.ts';
 import { freePort } from '../../test/free_port.ts';
-import { baseBackup, findBackup, listBackups, logicalBackup, pruneBackups, restoreBase, restoreLogical, walArchiveDir, walSegmentOf } from '../backup.ts';
+import { baseBackup, findBackup, findPgTools, listBackups, logicalBackup, pruneBackups, restoreBase, restoreLogical, walArchiveDir, walSegmentOf } from '../backup.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../embedded.ts';
 import { loadOrCreateSecrets, type Secrets } from '../secrets.ts';
 import { ensureOwnerAndDatabase, migrateDatabase, withClient } from '../setup.ts';
@@ -126,6 +126,11 @@ describe('backups', () => {
     } finally {
       await restored.stop();
     }
+  });
+
+  it('says what to install when no pg_dump can back up the server', async () => {
+    await expect(findPgTools(99)).rejects.toThrow(/PostgreSQL 99 server need pg_dump, pg_restore and pg_basebackup 99 or newer\. (Found only pg_dump \d+|Found no pg_dump).*apt-get install postgresql-client-99.*SIEM_PG_BIN_DIR/);
+    expect((await findPgTools(15)).major).toBeGreaterThanOrEqual(15);
   });
 
   it('keeps the newest backups and the WAL they need', async () => {

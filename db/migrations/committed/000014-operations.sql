@@ -1,5 +1,7 @@
 --! Previous: sha1:48d3e4338ee9ff7146135f2cbb175a09e94eff6d
 --! Hash: sha1:279f82da60e2250f1d72b6c96c7d3268bd54ada3
+--! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
+--! Hash: sha1:a53384f6613f7952d83128ee2a93056754ce4c73
 --! Message: operations
 
 -- Operations: retention and archives of old daily partitions, and the catalog queries behind the
@@ -30,7 +32,7 @@ comment on column public.archive_index.columns is 'Column names in the order of 
 comment on column public.archive_index.row_count is 'Rows exported; a restore checks it.';
 comment on column public.archive_index.bytes is 'Size of the compressed file in bytes.';
 comment on column public.archive_index.sha256 is 'Hex sha256 of the compressed file; a restore refuses a file that does not match.';
-comment on column public.archive_index.restored_at is 'Set while the day is restored as a searchable partition (siem archive restore); cleared by siem archive drop. Restored days are never archived again.';
+comment on column public.archive_index.restored_at is 'Set while the day is restored as a searchable partition (siem archive restore). The hourly archive run leaves restored days alone; siem archive drop archives the day anew (this row then describes the new file) and clears it.';
 
 alter table public.archive_index enable row level security;
 create policy select_admin on public.archive_index for select to siem_admin using (true);
