@@ -5,6 +5,7 @@ import { pickBucket, relativeRanges } from '../lib/time.ts';
 import type { CountRow, TopValue } from '../search/queries.ts';
 import { emptySearch, searchHref, withValue } from '../search/searchState.ts';
 import { Link } from '../ui/Link.tsx';
+import { OpenAlertsQuery, severities } from '../alerts/queries.ts';
 import { Empty, ErrorState, Loading } from '../ui/states.tsx';
 import { Grid, GridCell } from './Grid.tsx';
 import type { WidgetDef } from './layout.ts';
@@ -86,7 +87,7 @@ function fieldError(error: CombinedError | undefined, field: string): string | n
   return own ? own.message : null;
 }
 
-const ids = ['overview'];
+const ids = ['overview', 'alerts'];
 
 /** The analyst's landing page: volume, spread, suspicious sources, alerts and the health of ingest. */
 export function OverviewPage() {
@@ -154,7 +155,7 @@ export function OverviewPage() {
           ))}
         </GridCell>
         <GridCell w={4} h={1} title="Open alerts by severity" testId="widget-alerts">
-          {cell('alertType', (data) => (data.alertType ? <AlertsBySeverity /> : <Empty>Alerts are not available from this API yet.</Empty>))}
+          {cell('alertType', (data) => (data.alertType ? <AlertsBySeverity onReady={onReady} /> : <NoAlerts onReady={onReady} />))}
         </GridCell>
         <GridCell w={4} h={1} title="Ingest rate (last 15 min)" testId="widget-ingest-rate">
           {cell('ingest', (data) => {
@@ -212,7 +213,33 @@ function TopSourceIps({ values, start, end }: { values: TopValue[]; start: strin
   );
 }
 
-// Filled in once the alerts table is in the API (the detection module).
-function AlertsBySeverity() {
-  return <Empty>No open alerts.</Empty>;
+function NoAlerts({ onReady }: { onReady: (id: string) => void }) {
+  useEffect(() => onReady('alerts'), [onReady]);
+  return <Empty>Alerts are not available from this API yet.</Empty>;
+}
+
+/** Open alerts per severity; a second request, made only when the API has alerts. */
+function AlertsBySeverity({ onReady }: { onReady: (id: string) => void }) {
+  const [result] = useQuery<{ alerts: { totalCount: number; nodes: { severity: string }[] } }>({ query: OpenAlertsQuery });
+  const settled = Boolean(result.data || result.error);
+  useEffect(() => {
+    if (settled) onReady('alerts');
+  }, [settled, onReady]);
+  if (result.error) return <ErrorState error={result.error} />;
+  if (!result.data) return <Loading />;
+  const counts = new Map<string, number>();
+  for (const alert of result.data.alerts.nodes) counts.set(alert.severity, (counts.get(alert.severity) ?? 0) + 1);
+  if (result.data.alerts.totalCount === 0) return <Empty>No open alerts.</Empty>;
+  return (
+    <div className="severity-bars">
+      {severities
+        .filter((s) => counts.has(s))
+        .map((s) => (
+          <Link key={s} href={`/alerts?severity=${s}`}>
+            <span className="count">{counts.get(s)}</span>
+            <span className={`severity severity-${s}`}>{s}</span>
+          </Link>
+        ))}
+    </div>
+  );
 }
