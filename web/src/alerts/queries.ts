@@ -85,18 +85,6 @@ export const AlertDetailQuery = gql`
   }
 `;
 
-export const OpenAlertsQuery = gql`
-  query OpenAlerts {
-    alerts(condition: { status: "open" }, first: 500) {
-      totalCount
-      nodes {
-        rowId
-        severity
-      }
-    }
-  }
-`;
-
 export const AcknowledgeAlert = gql`
   mutation AcknowledgeAlert($id: BigInt!, $comment: String) {
     acknowledgeAlert(input: { alertId: $id, comment: $comment }) {

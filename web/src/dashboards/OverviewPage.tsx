@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
-import { gql, useQuery, type CombinedError } from 'urql';
+import { useQuery, type CombinedError } from 'urql';
 import { navigate } from '../lib/router.ts';
 import { pickBucket, relativeRanges } from '../lib/time.ts';
 import type { CountRow, TopValue } from '../search/queries.ts';
 import { emptySearch, searchHref, withValue } from '../search/searchState.ts';
 import { Link } from '../ui/Link.tsx';
-import { OpenAlertsQuery, severities } from '../alerts/queries.ts';
+import { severities } from '../alerts/queries.ts';
+import { useCapabilities } from '../lib/capabilities.ts';
 import { Empty, ErrorState, Loading } from '../ui/states.tsx';
 import { Grid, GridCell } from './Grid.tsx';
 import type { WidgetDef } from './layout.ts';
@@ -30,7 +31,7 @@ const failedLogins: WidgetDef = { id: 'failed-logins', title: 'Failed logins', k
  * Source IPs are a canonical field, which the API counts by scanning events (there is no rollup for
  * them), so that widget looks at the last hour whatever the range: it stays fast on large data.
  */
-const OverviewQuery = gql`
+const overviewQuery = (withAlerts: boolean) => `
   query Overview($start: Datetime!, $end: Datetime!, $bucket: String!, $hourStart: Datetime!, $quarterStart: Datetime!, $failedTypes: [String]) {
     overTime: eventCounts(start: $start, end: $end, bucket: $bucket) {
       bucket
@@ -62,9 +63,7 @@ const OverviewQuery = gql`
     quarantines(first: 1) {
       totalCount
     }
-    alertType: __type(name: "Alert") {
-      name
-    }
+    ${withAlerts ? 'openAlerts: alerts(condition: { status: "open" }, first: 500) { totalCount nodes { rowId severity } }' : ''}
   }
 `;
 
@@ -76,7 +75,7 @@ interface OverviewData {
   srcIps: TopValue[] | null;
   ingest: CountRow[] | null;
   quarantines: { totalCount: number } | null;
-  alertType: { name: string } | null;
+  openAlerts?: { totalCount: number; nodes: { rowId: string; severity: string }[] } | null;
 }
 
 /** The error of one field of the combined answer, so one failing widget does not blank the others. */
@@ -87,7 +86,7 @@ function fieldError(error: CombinedError | undefined, field: string): string | n
   return own ? own.message : null;
 }
 
-const ids = ['overview', 'alerts'];
+const ids = ['overview'];
 
 /** The analyst's landing page: volume, spread, suspicious sources, alerts and the health of ingest. */
 export function OverviewPage() {
@@ -104,7 +103,12 @@ export function OverviewPage() {
     () => ({ start, end, bucket, hourStart: new Date(Date.parse(end) - 3_600_000).toISOString(), quarterStart: new Date(Date.parse(end) - 900_000).toISOString(), failedTypes: failedLoginTypes }),
     [start, end, bucket],
   );
-  const [result] = useQuery<OverviewData>({ query: OverviewQuery, variables });
+  // The schema says whether alerts exist (the app asked at login, so this is usually cached); then
+  // one request carries every widget, alerts included.
+  const capabilities = useCapabilities();
+  const withAlerts = capabilities.has('alerts');
+  const query = useMemo(() => overviewQuery(withAlerts), [withAlerts]);
+  const [result] = useQuery<OverviewData>({ query, variables, pause: !capabilities.ready });
   const settled = Boolean(result.data || result.error);
   useEffect(() => {
     if (settled) onReady('overview');
@@ -155,7 +159,7 @@ export function OverviewPage() {
           ))}
         </GridCell>
         <GridCell w={4} h={1} title="Open alerts by severity" testId="widget-alerts">
-          {cell('alertType', (data) => (data.alertType ? <AlertsBySeverity onReady={onReady} /> : <NoAlerts onReady={onReady} />))}
+          {withAlerts ? cell('openAlerts', (data) => <AlertsBySeverity alerts={data.openAlerts ?? null} />) : <Empty>Alerts are not available from this API yet.</Empty>}
         </GridCell>
         <GridCell w={4} h={1} title="Ingest rate (last 15 min)" testId="widget-ingest-rate">
           {cell('ingest', (data) => {
@@ -213,23 +217,11 @@ function TopSourceIps({ values, start, end }: { values: TopValue[]; start: strin
   );
 }
 
-function NoAlerts({ onReady }: { onReady: (id: string) => void }) {
-  useEffect(() => onReady('alerts'), [onReady]);
-  return <Empty>Alerts are not available from this API yet.</Empty>;
-}
-
-/** Open alerts per severity; a second request, made only when the API has alerts. */
-function AlertsBySeverity({ onReady }: { onReady: (id: string) => void }) {
-  const [result] = useQuery<{ alerts: { totalCount: number; nodes: { severity: string }[] } }>({ query: OpenAlertsQuery });
-  const settled = Boolean(result.data || result.error);
-  useEffect(() => {
-    if (settled) onReady('alerts');
-  }, [settled, onReady]);
-  if (result.error) return <ErrorState error={result.error} />;
-  if (!result.data) return <Loading />;
+/** Open alerts per severity, each a link to the alerts list filtered by it. */
+function AlertsBySeverity({ alerts }: { alerts: { totalCount: number; nodes: { severity: string }[] } | null }) {
   const counts = new Map<string, number>();
-  for (const alert of result.data.alerts.nodes) counts.set(alert.severity, (counts.get(alert.severity) ?? 0) + 1);
-  if (result.data.alerts.totalCount === 0) return <Empty>No open alerts.</Empty>;
+  for (const alert of alerts?.nodes ?? []) counts.set(alert.severity, (counts.get(alert.severity) ?? 0) + 1);
+  if (!alerts?.totalCount) return <Empty>No open alerts.</Empty>;
   return (
     <div className="severity-bars">
       {severities
