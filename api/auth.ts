@@ -8,6 +8,17 @@ export interface Identity {
   email: string | null;
 }
 
+// grafast declares its Context type in a global namespace; this is how to extend it.
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Grafast {
+    interface Context {
+      /** Who the request runs as (set by the context function in preset.ts). */
+      identity?: Identity;
+    }
+  }
+}
+
 export const anonymous: Identity = { role: 'siem_anonymous', userId: null, email: null };
 
 export const jwtAudience = 'pgsiem';

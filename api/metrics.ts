@@ -35,8 +35,19 @@ export function makeMetrics() {
 
 export type Metrics = ReturnType<typeof makeMetrics>;
 
-/** Operation names become label values: keep them short and tame so a client cannot explode the series. */
+const seenOperations = new Set<string>();
+const maxOperations = 500;
+
+/**
+ * Operation names become label values: keep them short and tame, and stop adding new ones after
+ * 500 distinct names ('other'), so a client cannot explode the series.
+ */
 export function operationLabel(name: string | null | undefined): string {
   if (!name) return 'anonymous';
-  return /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) ? name : 'invalid';
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) return 'invalid';
+  if (!seenOperations.has(name)) {
+    if (seenOperations.size >= maxOperations) return 'other';
+    seenOperations.add(name);
+  }
+  return name;
 }

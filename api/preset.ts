@@ -1,7 +1,7 @@
 import { PgSimplifyInflectionPreset } from '@graphile/simplify-inflection';
 import { GraphQLError } from 'postgraphile/graphql';
 import type pg from 'pg';
-import { makePgService } from 'postgraphile/adaptors/pg';
+import { makePgService, type PgSubscriber } from 'postgraphile/adaptors/pg';
 import { isSafeError } from 'postgraphile/grafast';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { AuthError, pgSettingsFor, type Authenticator, type Identity, type Limits } from './auth.ts';
@@ -20,6 +20,8 @@ export interface PresetOptions {
   limits: Limits;
   protection: ProtectionLimits;
   metrics: Metrics;
+  /** LISTEN/NOTIFY for subscriptions; null for none (schema export). */
+  pgSubscriber: PgSubscriber | null;
   /** Show database error messages and stacks (development only). */
   exposeErrors: boolean;
 }
@@ -57,7 +59,7 @@ export function makePreset(options: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset],
     plugins: [StripParameterPrefixPlugin, LiveTailPlugin, makeOperationsPlugin({ pool, metrics: options.metrics, limits: options.protection })],
-    pgServices: [makePgService({ pool, schemas: ['public'], pubsub: true })],
+    pgServices: [makePgService({ pool, schemas: ['public'], pubsub: Boolean(options.pgSubscriber), pgSubscriber: options.pgSubscriber })],
     gather: { pgJwtTypes: 'public.jwt_token' },
     schema: { pgJwtSecret: jwtSecret, pgJwtSignOptions: { algorithm: 'HS256' } },
     grafserv: {

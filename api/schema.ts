@@ -22,6 +22,7 @@ export async function printApiSchema(authenticatorUrl: string): Promise<string> 
       protection: defaultProtection,
       metrics: makeMetrics(),
       exposeErrors: false,
+      pgSubscriber: null,
     });
     const { schema } = await makeSchema(preset);
     return printSchema(lexicographicSortSchema(schema)) + '\n';

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import pg from 'pg';
 import { postgraphile } from 'postgraphile';
+import { PgSubscriber } from 'postgraphile/adaptors/pg';
 import { grafserv } from 'postgraphile/grafserv/node';
 import { makeAuthenticator, type Limits } from './auth.ts';
 import { makeWebHandler } from './installWeb.ts';
@@ -43,10 +44,14 @@ export async function startApiServer(options: ApiOptions): Promise<ApiServer> {
   pool.on('error', () => {}); // an idle client lost its server; the pool replaces it on demand
   const limits: Limits = { ...defaultLimits, ...options.limits, timeouts: { ...defaultLimits.timeouts, ...options.limits?.timeouts } };
   const protection = { ...defaultProtection, ...options.protection };
+  // LISTEN (live tail) holds one connection of its own, apart from the request pool.
+  const listenPool = new pg.Pool({ connectionString: options.authenticatorUrl, max: 1 });
+  listenPool.on('error', () => {});
+  const pgSubscriber = new PgSubscriber(listenPool);
   const metrics = makeMetrics();
   const authenticator = makeAuthenticator({ pool, jwtSecret: options.jwtSecret });
   const pgl = postgraphile(
-    makePreset({ pool, graphiql: options.graphiql, jwtSecret: options.jwtSecret, authenticator, limits, protection, metrics, exposeErrors: options.exposeErrors ?? false }),
+    makePreset({ pool, graphiql: options.graphiql, jwtSecret: options.jwtSecret, authenticator, limits, protection, metrics, pgSubscriber, exposeErrors: options.exposeErrors ?? false }),
   );
   const serv = pgl.createServ(grafserv);
   await pgl.getSchema();
@@ -99,7 +104,9 @@ export async function startApiServer(options: ApiOptions): Promise<ApiServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Releasing the PostGraphile instance also releases the server it created.
       await pgl.release();
+      pgSubscriber.release();
       await pool.end();
+      await listenPool.end();
     },
   };
 }

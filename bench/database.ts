@@ -9,6 +9,7 @@ import { freePort } from '../test/free_port.ts';
 export interface BenchDatabase {
   ownerUrl: string;
   agentUrl: string;
+  authenticatorUrl: string;
   secrets: Secrets;
   dataDir: string;
   serverVersion: string;
@@ -38,6 +39,7 @@ export async function startBenchDatabase(workDir: string): Promise<BenchDatabase
   return {
     ownerUrl,
     agentUrl: withCredentials(superuserUrl, roles.agent, secrets.agentPassword, name),
+    authenticatorUrl: withCredentials(superuserUrl, roles.authenticator, secrets.authenticatorPassword, name),
     secrets,
     dataDir,
     serverVersion,

@@ -3,10 +3,11 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ingestBenchmark } from './ingest.ts';
+import { queryBenchmark } from './query.ts';
 import { describeMachine } from './machine.ts';
 import type { Benchmark, Figure } from './types.ts';
 
-const benchmarks: Benchmark[] = [ingestBenchmark];
+const benchmarks: Benchmark[] = [ingestBenchmark, queryBenchmark];
 const root = path.resolve(import.meta.dirname, '..');
 
 const { values, positionals } = parseArgs({
@@ -14,6 +15,7 @@ const { values, positionals } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     record: { type: 'boolean', default: false },
+    events: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -24,6 +26,7 @@ if (values.help) {
 Runs the benchmarks (all, or those named), prints a table and one JSON line per figure.
   --quick   short version (CI smoke)
   --record  append the figures to BENCHMARKS.md
+  --events N  events the query benchmark generates (default 10000000; --quick 200000)
 
 benchmarks:
 ${benchmarks.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join('\n')}`);
@@ -44,7 +47,12 @@ const command = `npm run bench -- ${process.argv.slice(2).filter((a) => a !== '-
 const results: Figure[] = [];
 for (const benchmark of selected) {
   console.log(`== ${benchmark.name}: ${benchmark.description}`);
-  const figures = await benchmark.run({ quick: values.quick, workDir, log: (message) => console.log(`   ${message}`) });
+  const events = values.events === undefined ? undefined : Number(values.events.replaceAll('_', ''));
+  if (events !== undefined && !(Number.isInteger(events) && events >= 1000)) {
+    console.error('--events must be a whole number of at least 1000');
+    process.exit(2);
+  }
+  const figures = await benchmark.run({ quick: values.quick, events, workDir, log: (message) => console.log(`   ${message}`) });
   results.push(...figures);
 }
 

@@ -7,6 +7,8 @@ export interface Figure {
 
 export interface BenchContext {
   quick: boolean;
+  /** --events N: how many events a benchmark that generates data should generate (its own default otherwise). */
+  events?: number;
   workDir: string;
   log: (message: string) => void;
 }

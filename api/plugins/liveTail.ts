@@ -1,6 +1,7 @@
 import { jsonParse } from 'postgraphile/@dataplan/json';
 import type { PgResource, PgSelectArgumentSpec } from 'postgraphile/@dataplan/pg';
-import { context, listen, object, lambda, type Step } from 'postgraphile/grafast';
+import { context, list, listen, object, lambda, SafeError, type Step } from 'postgraphile/grafast';
+import type { Identity } from '../auth.ts';
 import { extendSchema, gql } from 'postgraphile/utils';
 
 /** NOTIFY siem_events payload (one per ingested batch, sent by the normalize trigger). */
@@ -9,6 +10,14 @@ interface BatchNotification {
   min_ts: string | null;
   max_ts: string | null;
   batches: string[] | null;
+}
+
+/** The pubsub, for logged-in users only: anonymous may not subscribe at all. */
+function subscriberFor$() {
+  return lambda(list([context().get('pgSubscriber'), context().get('identity')]), ([subscriber, identity]) => {
+    if (!identity || (identity as unknown as Identity).role === 'siem_anonymous') throw new SafeError('permission denied: log in to subscribe');
+    return subscriber;
+  });
 }
 
 /**
@@ -44,28 +53,33 @@ export const LiveTailPlugin = extendSchema((build) => {
         plans: {
           eventsAdded: {
             subscribePlan() {
-              return listen(context().get('pgSubscriber'), 'siem_events', jsonParse);
+              return listen(subscriberFor$() as never, 'siem_events', jsonParse);
             },
             plan($n: Step<BatchNotification>, fieldArgs) {
-              const codecs = tailEvents.parameters!.map((p) => p.codec);
               const fromNotification = (pick: (n: BatchNotification) => unknown) => lambda($n, (n) => (n ? pick(n) : null) ?? null);
-              const $events = tailEvents.execute([
-                { step: fromNotification((n) => n.min_ts), pgCodec: codecs[0] },
-                { step: fromNotification((n) => n.max_ts), pgCodec: codecs[1] },
-                { step: fromNotification((n) => n.batches), pgCodec: codecs[2] },
-                { step: fieldArgs.getRaw('sources'), pgCodec: codecs[3] },
-                { step: fieldArgs.getRaw('hosts'), pgCodec: codecs[4] },
-                { step: fieldArgs.getRaw('eventTypes'), pgCodec: codecs[5] },
-                { step: fieldArgs.getRaw('tags'), pgCodec: codecs[6] },
-                { step: fieldArgs.getRaw('fields'), pgCodec: codecs[7] },
-                { step: fieldArgs.getRaw('q'), pgCodec: codecs[8] },
-              ] as PgSelectArgumentSpec[]);
-              return object({ events: $events, count: lambda($events as Step<readonly unknown[]>, (rows) => rows?.length ?? 0) });
+              const values: Step[] = [
+                fromNotification((n) => n.min_ts),
+                fromNotification((n) => n.max_ts),
+                fromNotification((n) => n.batches),
+                fieldArgs.getRaw('sources'),
+                fieldArgs.getRaw('hosts'),
+                fieldArgs.getRaw('eventTypes'),
+                fieldArgs.getRaw('tags'),
+                fieldArgs.getRaw('fields'),
+                fieldArgs.getRaw('q'),
+              ];
+              // Every argument by name (p_min_ts => ...), in the function's order.
+              const $events = tailEvents.execute(
+                tailEvents.parameters!.map((parameter, i) => ({ step: values[i]!, pgCodec: parameter.codec, name: parameter.name ?? undefined })) as PgSelectArgumentSpec[],
+              );
+              // The select's own value is a page ({ items, hasNextPage, ... }); count its items.
+              const $count = lambda($events as Step<{ items?: readonly unknown[] } | null>, (page) => page?.items?.length ?? 0);
+              return object({ events: $events, count: $count });
             },
           },
           alertsChanged: {
             subscribePlan() {
-              return listen(context().get('pgSubscriber'), 'siem_alerts', jsonParse);
+              return listen(subscriberFor$() as never, 'siem_alerts', jsonParse);
             },
             plan($payload) {
               return object({ payload: $payload });

@@ -16,6 +16,7 @@ let env: NodeJS.ProcessEnv;
 let server: ChildProcess;
 let output = '';
 let apiUrl: string;
+let token = '';
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -29,7 +30,8 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 async function graphql(query: string) {
-  const response = await fetch(`${apiUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const response = await fetch(`${apiUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query }) });
   return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
@@ -46,6 +48,13 @@ beforeAll(async () => {
     if (server.exitCode !== null || Date.now() > deadline) throw new Error(`siem start did not come up:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  // The first admin, as the README says, then a login through GraphQL.
+  const added = await run(['user', 'add', 'e2e@example.org', '--role', 'admin']);
+  const password = /password: (\S+)/.exec(added.stdout)?.[1];
+  if (!password) throw new Error(`siem user add printed no password:\n${added.stdout}${added.stderr}`);
+  const login = await graphql(`mutation { login(input: { email: "e2e@example.org", password: "${password}" }) { result } }`);
+  token = login.data?.login.result;
+  if (!token) throw new Error(`login failed: ${JSON.stringify(login)}`);
 }, 120_000);
 
 afterAll(async () => {
@@ -54,10 +63,12 @@ afterAll(async () => {
 });
 
 describe('siem start --demo (embedded PostgreSQL, one port)', () => {
-  it('prints the URLs and says which role the API uses', () => {
+  it('prints the URLs and says that anonymous requests may only log in', async () => {
     expect(output).toContain(`web UI   ${apiUrl}/`);
     expect(output).toContain(`GraphQL  ${apiUrl}/graphql`);
-    expect(output).toMatch(/every request runs as the siem_analyst role/);
+    expect(output).toMatch(/anonymous requests may only log in/);
+    const anonymous = await fetch(`${apiUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ events(first: 1) { nodes { message } } }' }) });
+    expect(JSON.stringify(await anonymous.json())).toMatch(/permission denied/);
   });
 
   it('serves GraphiQL in development', async () => {
@@ -80,11 +91,24 @@ describe('siem start --demo (embedded PostgreSQL, one port)', () => {
   it.skipIf(!existsSync(chromiumPath))('shows the login page in a real browser', async () => {
     const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
     try {
+<<<<<<< HEAD
       const page = await browser.newPage();
       await page.goto(`${apiUrl}/search?q=x`);
       await page.getByLabel('Email').waitFor({ timeout: 20_000 });
       expect(await page.getByRole('button', { name: 'Log in' }).count()).toBe(1);
       expect(page.url()).toBe(`${apiUrl}/search?q=x`);
+=======
+      // The page as a logged-in user sees it (the token travels as a header on every request).
+      const context = await browser.newContext({ extraHTTPHeaders: { authorization: `Bearer ${token}` } });
+      const page = await context.newPage();
+      await page.goto(`${apiUrl}/`);
+      await page.getByTestId('event-count').waitFor({ timeout: 20_000 });
+      await page.locator('tbody tr').first().waitFor({ timeout: 20_000 });
+      const count = Number((await page.getByTestId('event-count').textContent())!.replaceAll(',', ''));
+      expect(count).toBeGreaterThan(0);
+      expect(await page.locator('tbody tr').count()).toBeGreaterThan(0);
+      expect(await page.getByRole('alert').count()).toBe(0);
+>>>>>>> refs/heads/api
     } finally {
       await browser.close();
     }
@@ -114,7 +138,7 @@ describe('siem start --demo (embedded PostgreSQL, one port)', () => {
     expect(result.stderr).toContain('using the embedded PostgreSQL already running');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/ingested 5 lines in 1 batches in [\d.]+ s: \d+ lines\/s/);
-    const events = await graphql('{ events(condition: { source: "e2e" }, orderBy: [PRIMARY_KEY_ASC]) { nodes { message flags eventType host } } }');
+    const events = await graphql('{ events(first: 10, condition: { source: "e2e" }, orderBy: [PRIMARY_KEY_ASC]) { nodes { message flags eventType host } } }');
     expect(events.data?.events.nodes).toEqual([
       { message: 'e2e line one', flags: [], eventType: 'text', host: 'test-host' },
       { message: 'e2e \uFFFD nul', flags: ['nul_bytes'], eventType: 'text', host: 'test-host' },
