@@ -3,11 +3,12 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ingestBenchmark } from './ingest.ts';
+import { overviewBenchmark } from './overview.ts';
 import { queryBenchmark } from './query.ts';
 import { describeMachine } from './machine.ts';
 import type { Benchmark, Figure } from './types.ts';
 
-const benchmarks: Benchmark[] = [ingestBenchmark, queryBenchmark];
+const benchmarks: Benchmark[] = [ingestBenchmark, queryBenchmark, overviewBenchmark];
 const root = path.resolve(import.meta.dirname, '..');
 
 const { values, positionals } = parseArgs({
