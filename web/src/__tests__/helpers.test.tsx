@@ -2,7 +2,7 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { fillSeries } from '../dashboards/transform.ts';
-import { countryQuery } from '../dashboards/OverviewPage.tsx';
+import { countryQuery, ingestRate } from '../dashboards/OverviewPage.tsx';
 import { flatten, parseEventKey, showExactBytes } from '../search/EventDrawer.tsx';
 import { mergeTail } from '../tail/TailPage.tsx';
 
@@ -17,6 +17,13 @@ describe('view helpers', () => {
     expect(() => parse(query)).not.toThrow();
     expect(query.match(/searchEvents/g)).toHaveLength(2);
     expect(() => parse(countryQuery([]))).not.toThrow();
+  });
+
+  it('measures the ingest rate since ingest started, over at most 15 minutes', () => {
+    const now = Date.parse('2026-11-24T10:15:00Z');
+    expect(ingestRate([{ bucket: '2026-11-24T10:13:00Z', key: null, count: '2400' }, { bucket: '2026-11-24T10:14:00Z', key: null, count: 1200 }], now)).toBe(30);
+    expect(ingestRate([{ bucket: '2026-11-24T09:00:00Z', key: null, count: 9000 }], now)).toBe(10);
+    expect(ingestRate([], now)).toBe(0);
   });
 
   it('shows exact bytes as text when printable and escapes the rest', () => {

@@ -163,7 +163,7 @@ export function OverviewPage() {
         </GridCell>
         <GridCell w={4} h={1} title="Ingest rate (last 15 min)" testId="widget-ingest-rate">
           {cell('ingest', (data) => {
-            const perSecond = sumCounts(data.ingest ?? []) / (15 * 60);
+            const perSecond = ingestRate(data.ingest ?? [], now);
             return <NumberTile value={Math.round(perSecond * 10) / 10} unit="events per second" tone={perSecond === 0 ? 'warn' : 'ok'} />;
           })}
         </GridCell>
@@ -180,6 +180,17 @@ export function OverviewPage() {
       </Grid>
     </div>
   );
+}
+
+/**
+ * Events per second over the last 15 minutes, or since the first minute with events when ingest
+ * started later (a fresh start would otherwise read as a trickle).
+ */
+export function ingestRate(rows: CountRow[], now: number): number {
+  if (!rows.length) return 0;
+  const first = Math.min(...rows.map((r) => Date.parse(r.bucket)));
+  const seconds = Math.max(60, Math.min(900, (now - first) / 1000));
+  return sumCounts(rows) / seconds;
 }
 
 /** One request for the countries of all listed IPs: an aliased searchEvents (limit 1) per IP. */
