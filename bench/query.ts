@@ -17,7 +17,7 @@ const eventTypes = [
  * `events` table (its indexes, partitions and rollup triggers). Deterministic: the same count gives
  * the same data. About 5 % of ssh_failed lines name root.
  */
-async function generate(ownerUrl: string, total: number, log: (message: string) => void): Promise<{ end: Date }> {
+export async function generate(ownerUrl: string, total: number, log: (message: string) => void): Promise<{ end: Date }> {
   const end = new Date(Math.floor(Date.now() / 1000) * 1000);
   const start = new Date(end.getTime() - days * 86400_000);
   await withClient(ownerUrl, async (client) => {

@@ -6,6 +6,7 @@ import { AlertsPage } from './alerts/AlertsPage.tsx';
 import { DashboardPage } from './dashboards/DashboardPage.tsx';
 import { DashboardsPage } from './dashboards/DashboardsPage.tsx';
 import { OverviewPage } from './dashboards/OverviewPage.tsx';
+import { useCapabilities } from './lib/capabilities.ts';
 import { resetSubscriptions } from './lib/client.ts';
 import { useLocation } from './lib/router.ts';
 import { setTheme, useTheme } from './lib/theme.ts';
@@ -50,6 +51,8 @@ export function App() {
   const { path } = useLocation();
   const theme = useTheme();
   useRenewal(session);
+  // Ask once which optional parts (alerts, rules) the API has; views read the cached answer.
+  useCapabilities(session === null);
   // Read once per logout, so the reason shows on the login page that follows it.
   const notice = useMemo(() => (session ? null : takeEndReason()), [session]);
   if (!session) return <LoginPage notice={notice} />;

@@ -53,6 +53,8 @@ function takeConsoleErrors(): string[] {
 }
 
 const ready = existsSync(chromiumPath) && built;
+// Alerts come with the detection module; its tests run once that is merged.
+const hasDetection = existsSync(path.join(repo, 'bin/commands/rules.ts'));
 
 describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
   beforeAll(async () => {
@@ -71,6 +73,12 @@ describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
     }
     const added = await run(['user', 'add', email, '--role', 'analyst', '--password-stdin'], password);
     if (added.code !== 0) throw new Error(`siem user add failed:\n${added.stderr}`);
+    if (hasDetection) {
+      const rules = path.join(dataDir, 'rules.yaml');
+      writeFileSync(rules, 'rules:\n  - name: e2e_root_failures\n    title: Failed SSH logins as root\n    type: threshold\n    severity: high\n    filter: { event_type: ssh_failed, username: root }\n    group_by: username\n    window: 10m\n    count: 5\n');
+      const imported = await run(['rules', 'import', rules]);
+      if (imported.code !== 0) throw new Error(`siem rules import failed:\n${imported.stdout}${imported.stderr}`);
+    }
     const file = path.join(dataDir, 'auth.log');
     const now = new Date();
     const stamp = now.toUTCString().slice(8, 11) + ' ' + String(now.getUTCDate()).padStart(2, ' ') + ' ' + now.toISOString().slice(11, 19);
@@ -82,6 +90,12 @@ describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
     page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+    // Say which request failed and why, next to the browser's bare "status of 400".
+    page.on('response', async (response) => {
+      if (response.url().endsWith('/graphql') && response.status() >= 400) {
+        consoleErrors.push(`${response.status()} from /graphql for ${response.request().postData()?.slice(0, 200)}: ${(await response.text().catch(() => '')).slice(0, 300)}`);
+      }
+    });
   }, 150_000);
 
   afterAll(async () => {
@@ -115,7 +129,8 @@ describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
     const overview = page.getByTestId('overview');
     await overview.and(page.locator('[data-render-ms]')).waitFor({ timeout: 20_000 });
     const renderMs = Number(await overview.getAttribute('data-render-ms'));
-    console.log(`overview: all widgets rendered ${renderMs} ms after navigation`);
+    const perWidget = await page.evaluate(() => window.__siemWidgetMs);
+    console.log(`overview: all widgets rendered ${renderMs} ms after navigation; per widget ${JSON.stringify(perWidget)}`);
     writeFileSync(path.join(screenshots, '..', 'overview-render-ms.txt'), `${renderMs}\n`);
     // The 1.5 s bar is a benchmark figure, recorded from this measurement; a shared CI machine is
     // too noisy for it to gate the test.
@@ -125,7 +140,7 @@ describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
     await page.getByTestId('widget-by-host').locator('svg').first().waitFor();
     expect(await page.getByTestId('widget-src-ips').locator('tbody tr').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('widget-failed-logins').locator('.number-value').textContent()).not.toBe('0');
-    expect(await page.locator('.state-error').count()).toBe(0);
+    expect(await page.locator('.state-error').allTextContents()).toEqual([]);
     await shot('02-overview-light');
     await page.getByTestId('theme-toggle').click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
@@ -234,6 +249,29 @@ describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
     await page.waitForTimeout(2500);
     expect(await page.getByTestId('tail-rows').locator('tbody tr').count()).toBe(shown);
     await shot('09-live-tail');
+    expect(takeConsoleErrors()).toEqual([]);
+  });
+
+  it.skipIf(!hasDetection)('acknowledges an alert with a comment, and the list follows', async () => {
+    await page.goto(`${baseUrl}/alerts`);
+    const rows = page.getByTestId('alerts').locator('tbody tr');
+    for (let i = 0; i < 30 && (await rows.count()) === 0; i++) {
+      await page.waitForTimeout(1000);
+      if (i % 5 === 4) await page.reload();
+    }
+    await rows.first().click();
+    const drawer = page.getByTestId('alert-drawer');
+    await drawer.getByTestId('alert-comment').fill('looking into it');
+    await drawer.getByTestId('alert-acknowledge').click();
+    await drawer.getByText('Acknowledged.').waitFor();
+    await expect.poll(() => drawer.getByTestId('alert-status').textContent()).toBe('acknowledged');
+    await drawer.getByText('looking into it', { exact: false }).waitFor();
+    await shot('11-alert-acknowledged');
+    await page.getByTestId('alert-status-filter').selectOption('acknowledged');
+    await expect.poll(() => page.getByTestId('alerts').locator('tbody tr').count()).toBeGreaterThan(0);
+    await page.goto(`${baseUrl}/rules`);
+    await page.getByTestId('rules').getByText('Failed SSH logins as root').waitFor();
+    await shot('12-rules');
     expect(takeConsoleErrors()).toEqual([]);
   });
 

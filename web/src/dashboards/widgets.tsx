@@ -114,7 +114,7 @@ export function PieChart({ items, size, onSelect }: { items: Category[]; size?: 
   if (rest > 0) top.push({ id: 'other', label: 'other', value: rest });
   const props = {
     data: top,
-    margin: { top: 16, right: 80, bottom: 16, left: 80 },
+    margin: { top: 20, right: 100, bottom: 20, left: 100 },
     innerRadius: 0.5,
     padAngle: 1,
     colors: chartColors,

@@ -25,8 +25,8 @@ interface SchemaFields {
  * Which root fields the API offers. Alerts and rules arrive with a later module; the views that need
  * them ask here and say so instead of failing.
  */
-export function useCapabilities(): { ready: boolean; has: (field: string) => boolean } {
-  const [result] = useQuery<SchemaFields>({ query: SchemaFieldsQuery, requestPolicy: 'cache-first' });
+export function useCapabilities(pause = false): { ready: boolean; has: (field: string) => boolean } {
+  const [result] = useQuery<SchemaFields>({ query: SchemaFieldsQuery, requestPolicy: 'cache-first', pause });
   const names = new Set([...(result.data?.__schema.queryType.fields ?? []), ...(result.data?.__schema.mutationType?.fields ?? [])].map((f) => f.name));
   return { ready: Boolean(result.data) || Boolean(result.error), has: (field) => names.has(field) };
 }
