@@ -1,7 +1,5 @@
 --! Previous: sha1:862e50ba30097fa1bed0ec1e39d83e8cccfb76a1
---! Hash: sha1:0748251d69070fbdad66a4b5dec6b64235c2d2b7
---! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:9803e9649ea69ec47524eeb489e6411f3597b9cf
+--! Hash: sha1:c56fbdab8751de4dafacaef8102d1f70c6033b49
 --! Message: enrichment
 
 -- Enrichment: one graphile-worker job per ingested statement (coalesced under one job key), GeoIP and

@@ -1,7 +1,5 @@
---! Previous: sha1:0748251d69070fbdad66a4b5dec6b64235c2d2b7
---! Hash: sha1:207ea4c221642ec57a0c375a443dab3f95cfad0b
---! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:9871819960c5268814e68fd5c6681f8daea6094d
+--! Previous: sha1:c56fbdab8751de4dafacaef8102d1f70c6033b49
+--! Hash: sha1:aa7c34c21a17436b9ed110813f08726e6b873e7c
 --! Message: detection
 
 -- Detection: rules (SQL views in the `rules` schema, compiled YAML and Sigma), gap-free incremental

@@ -1,7 +1,5 @@
---! Previous: sha1:207ea4c221642ec57a0c375a443dab3f95cfad0b
---! Hash: sha1:48d3e4338ee9ff7146135f2cbb175a09e94eff6d
---! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:c80fbee958b3a4bf7957a43f0f663920abd42f5d
+--! Previous: sha1:aa7c34c21a17436b9ed110813f08726e6b873e7c
+--! Hash: sha1:93cb6b10cfbe33e584a6eee549344ba8722a5027
 --! Message: api
 
 -- The API's database side: users and login (bcrypt, JWT claims), API tokens, dashboards, the audit

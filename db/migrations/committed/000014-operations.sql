@@ -1,7 +1,5 @@
---! Previous: sha1:48d3e4338ee9ff7146135f2cbb175a09e94eff6d
---! Hash: sha1:279f82da60e2250f1d72b6c96c7d3268bd54ada3
---! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:a53384f6613f7952d83128ee2a93056754ce4c73
+--! Previous: sha1:93cb6b10cfbe33e584a6eee549344ba8722a5027
+--! Hash: sha1:a4ebb2aa5fc5a14a14b6fd816cbe0909c094cfbb
 --! Message: operations
 
 -- Operations: retention and archives of old daily partitions, and the catalog queries behind the
