@@ -6,6 +6,17 @@ import { useAgentDatabase } from '../../test/database.ts';
 const context = useAgentDatabase();
 
 describe('parsers and siem_private.normalize_line', () => {
+  it('lets an admin add, disable and delete a parser (the compile triggers run as their owner)', async () => {
+    const rows = await context.db.asRole('siem_admin', async (client) => {
+      await client.query(`insert into parsers (name, source, pattern, event_type) values ('admin_vpn', 'vpn', 'login by %{USERNAME:user}', 'vpn_login')`);
+      await client.query(`update parsers set enabled = false where name = 'admin_vpn'`);
+      const { rows } = await client.query(`select enabled, canonical_names from parsers where name = 'admin_vpn'`);
+      await client.query(`delete from parsers where name = 'admin_vpn'`);
+      return rows;
+    });
+    expect(rows).toEqual([{ enabled: false, canonical_names: ['username'] }]);
+  });
+
   it('compiles on insert and names the parser and the missing pattern on error', async () => {
     await expect(
       context.db.pool.query(`insert into parsers (name, pattern, event_type) values ('broken', 'x %{NO_SUCH_PATTERN:y}', 'x')`),

@@ -1,5 +1,5 @@
 --! Previous: sha1:ec0fb8d729bdb962c838b43b0b351e4db205c06e
---! Hash: sha1:862e50ba30097fa1bed0ec1e39d83e8cccfb76a1
+--! Hash: sha1:dbe89bd1eed711de868ed78a6bd4ef497483af32
 --! Message: formats-routing
 
 -- Every format reaches the ingest path: RFC 5424 (its body routed to the program's parsers), CEF,
@@ -608,3 +608,13 @@ create function siem_private.normalize_line(p_raw text, p_source text, p_ts time
 $$;
 comment on function siem_private.normalize_line(text, text, timestamptz) is
   'What the ingest trigger makes of one line; see normalize_lines() for many.';
+
+--------------------------------------------------------------------------------
+-- Admins edit parsers and Windows event types (through the API too)
+--------------------------------------------------------------------------------
+
+-- The row triggers compile with siem_private helpers, which no API role may call: they run as
+-- their owner.
+alter function siem_private.tg_parsers__compile() security definer set search_path = pg_catalog, public;
+alter function siem_private.tg_parsers__canonicalize() security definer set search_path = pg_catalog, public;
+alter function siem_private.tg_windows_event_types__compile() security definer;

@@ -1,5 +1,5 @@
---! Previous: sha1:862e50ba30097fa1bed0ec1e39d83e8cccfb76a1
---! Hash: sha1:c56fbdab8751de4dafacaef8102d1f70c6033b49
+--! Previous: sha1:dbe89bd1eed711de868ed78a6bd4ef497483af32
+--! Hash: sha1:0eab6bb2e62b65289fbbe6507c6f73e46a0114d6
 --! Message: enrichment
 
 -- Enrichment: one graphile-worker job per ingested statement (coalesced under one job key), GeoIP and

@@ -1,5 +1,5 @@
---! Previous: sha1:c56fbdab8751de4dafacaef8102d1f70c6033b49
---! Hash: sha1:aa7c34c21a17436b9ed110813f08726e6b873e7c
+--! Previous: sha1:0eab6bb2e62b65289fbbe6507c6f73e46a0114d6
+--! Hash: sha1:2377d0b72fb0969dd0b72f302dba14cde8785a04
 --! Message: detection
 
 -- Detection: rules (SQL views in the `rules` schema, compiled YAML and Sigma), gap-free incremental

@@ -1,5 +1,5 @@
---! Previous: sha1:aa7c34c21a17436b9ed110813f08726e6b873e7c
---! Hash: sha1:93cb6b10cfbe33e584a6eee549344ba8722a5027
+--! Previous: sha1:2377d0b72fb0969dd0b72f302dba14cde8785a04
+--! Hash: sha1:0772edde2d6a8d24f053ad0566f2fc8ba3373f3a
 --! Message: api
 
 -- The API's database side: users and login (bcrypt, JWT claims), API tokens, dashboards, the audit

@@ -1,5 +1,5 @@
---! Previous: sha1:93cb6b10cfbe33e584a6eee549344ba8722a5027
---! Hash: sha1:a4ebb2aa5fc5a14a14b6fd816cbe0909c094cfbb
+--! Previous: sha1:0772edde2d6a8d24f053ad0566f2fc8ba3373f3a
+--! Hash: sha1:d3169a8cc2525993bd370e1013c722ab233481ae
 --! Message: operations
 
 -- Operations: retention and archives of old daily partitions, and the catalog queries behind the
