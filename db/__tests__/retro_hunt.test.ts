@@ -58,6 +58,20 @@ describe('public.retro_hunt', () => {
     expect(wider.rows[0].n).toBe(1);
   });
 
+  it('raises an alert for events found by the retro-hunt (built-in rule threat_intel_match)', async () => {
+    const batch = makeBatch([JSON.stringify({ src_ip: '192.0.2.66', msg: 'before the feed' })]);
+    await sendBatch(context.agentPool, 'agent', batch);
+    await context.db.pool.query(`select * from import_indicators('feodo', $1)`, [JSON.stringify([{ kind: 'ip', value: '192.0.2.66' }])]);
+    const ids = (await context.db.pool.query(`select array_agg(id) as ids from threat_indicators where feed = 'feodo'`)).rows[0].ids;
+    expect((await context.db.pool.query('select retro_hunt($1, 30) as n', [ids])).rows[0].n).toBe(1);
+    const rule = (await context.db.pool.query(`select id from rules where name = 'threat_intel_match'`)).rows[0];
+    await context.db.pool.query('select * from siem_private.evaluate_rule($1)', [rule.id]);
+    const alerts = await context.db.pool.query(`select entity, severity, summary, event_count from alerts where rule_name = 'threat_intel_match' and entity like 'feodo:%'`);
+    expect(alerts.rows).toEqual([
+      { entity: 'feodo:192.0.2.66', severity: 'high', summary: 'src_ip 192.0.2.66 is an indicator of feodo (found by retro-hunt)', event_count: 1 },
+    ]);
+  });
+
   it('skips expired indicators', async () => {
     await sendBatch(context.agentPool, 'agent', makeBatch([JSON.stringify({ src_ip: '192.0.2.200' })]));
     await context.db.pool.query(`select * from import_indicators('expired', $1)`, [

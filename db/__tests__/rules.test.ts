@@ -28,7 +28,7 @@ describe('public.rules and add_view_rule', () => {
       await client.query('commit');
     });
     await context.db.asRole('siem_analyst', async (client) => {
-      expect((await client.query(`select name from rules`)).rows).toEqual([{ name: 'root_login' }]);
+      expect((await client.query(`select name from rules order by name`)).rows).toEqual([{ name: 'root_login' }, { name: 'threat_intel_match' }]);
       await expect(client.query(`update rules set enabled = false`)).rejects.toThrow(/permission denied/);
     });
   });

@@ -1,5 +1,5 @@
 --! Previous: sha1:0eab6bb2e62b65289fbbe6507c6f73e46a0114d6
---! Hash: sha1:2377d0b72fb0969dd0b72f302dba14cde8785a04
+--! Hash: sha1:42100557b547abf405ae8129676ff799359fae46
 --! Message: detection
 
 -- Detection: rules (SQL views in the `rules` schema, compiled YAML and Sigma), gap-free incremental
@@ -784,3 +784,19 @@ comment on function siem_private.try_numeric(text) is 'The text as a number, or 
 -- with an exception block (a subtransaction), which parallel workers cannot start.
 alter function siem_private.try_inet(text) parallel restricted;
 comment on function siem_private.try_inet(text) is 'The text as an address, or null when it is none (Sigma cidr modifier). Parallel restricted: its exception block is a subtransaction, which parallel workers cannot start.';
+
+--------------------------------------------------------------------------------
+-- Threat intel matches raise alerts
+--------------------------------------------------------------------------------
+
+-- Every match enrichment records, live or found by a retro-hunt over past events, is a new row of
+-- public.threat_matches: a built-in rule over it alerts once per feed and value (repeats count).
+select siem_private.register_rule_source('public.threat_matches', 'matched_at', 'id');
+create view rules.threat_intel_match as
+  select m.matched_at as source_ts, m.id as source_id, m.event_ts, m.event_id,
+         m.feed || ':' || m.value as entity,
+         format('%s %s is an indicator of %s%s', m.field, m.value, m.feed, case when m.retro then ' (found by retro-hunt)' else '' end) as summary
+  from public.threat_matches m;
+comment on view rules.threat_intel_match is 'Built-in rule: an event matched a threat intel indicator (live or by retro-hunt); one alert per feed and value.';
+select public.add_view_rule('threat_intel_match', 'rules.threat_intel_match', 'Threat intel match', 'high', '{threat-intel}',
+                            p_source => 'public.threat_matches');

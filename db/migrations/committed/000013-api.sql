@@ -1,5 +1,5 @@
---! Previous: sha1:2377d0b72fb0969dd0b72f302dba14cde8785a04
---! Hash: sha1:0772edde2d6a8d24f053ad0566f2fc8ba3373f3a
+--! Previous: sha1:42100557b547abf405ae8129676ff799359fae46
+--! Hash: sha1:348c7d57c3e8a1d3efd7a31f9d2d98917425e2a1
 --! Message: api
 
 -- The API's database side: users and login (bcrypt, JWT claims), API tokens, dashboards, the audit

@@ -1,5 +1,5 @@
---! Previous: sha1:0772edde2d6a8d24f053ad0566f2fc8ba3373f3a
---! Hash: sha1:d3169a8cc2525993bd370e1013c722ab233481ae
+--! Previous: sha1:348c7d57c3e8a1d3efd7a31f9d2d98917425e2a1
+--! Hash: sha1:592c6ad2492ad1a29f86ac1003a0cdff5164feec
 --! Message: operations
 
 -- Operations: retention and archives of old daily partitions, and the catalog queries behind the

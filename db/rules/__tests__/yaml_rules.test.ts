@@ -59,6 +59,8 @@ describe('YAML rules in the database', () => {
         { name: 'password_spraying', evaluation: 'threshold', window_interval: '00:10:00', min_count: 5, count_distinct: true, steps: null },
         { name: 'ssh_brute_force', evaluation: 'threshold', window_interval: '00:05:00', min_count: 10, count_distinct: false, steps: null },
         { name: 'ssh_login_after_failures', evaluation: 'sequence', window_interval: '00:10:00', min_count: null, count_distinct: false, steps: ['failed', 'accepted'] },
+        // built in (migration): threat intel matches alert
+        { name: 'threat_intel_match', evaluation: 'match', window_interval: null, min_count: null, count_distinct: false, steps: null },
       ]);
     } finally {
       client.release();
