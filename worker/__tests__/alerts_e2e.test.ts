@@ -13,7 +13,7 @@ const context = useAgentDatabase();
 let sink: SmtpSink;
 let worker: Worker;
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -84,5 +84,5 @@ describe('ingest -> alert -> email', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await context.db.pool.query('select count(*)::int as n from alerts')).rows[0].n).toBe(1);
     expect(sink.received).toHaveLength(1);
-  });
+  }, 180_000); // latency is the alert benchmark's figure; a loaded CI machine only needs to get there
 });
