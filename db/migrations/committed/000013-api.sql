@@ -1,5 +1,5 @@
 --! Previous: sha1:42100557b547abf405ae8129676ff799359fae46
---! Hash: sha1:348c7d57c3e8a1d3efd7a31f9d2d98917425e2a1
+--! Hash: sha1:3a75ef4396e03c3d393c1f6fcfb8f30072a56eab
 --! Message: api
 
 -- The API's database side: users and login (bcrypt, JWT claims), API tokens, dashboards, the audit
@@ -523,6 +523,9 @@ grant select on public.event_rollups to siem_analyst;
 create function siem_private.tg_events__rollup() returns trigger
   language plpgsql volatile security definer
   set search_path = pg_catalog, public
+  -- transition tables have no statistics: a nested loop over a large update's old and new rows
+  -- would be quadratic
+  set enable_nestloop = off
   as $$
 begin
   -- Subtract what left (delete, or the old side of an update), then add what arrived, as new rows

@@ -1,5 +1,5 @@
---! Previous: sha1:348c7d57c3e8a1d3efd7a31f9d2d98917425e2a1
---! Hash: sha1:592c6ad2492ad1a29f86ac1003a0cdff5164feec
+--! Previous: sha1:3a75ef4396e03c3d393c1f6fcfb8f30072a56eab
+--! Hash: sha1:da87e20a298d9c12d4954c2208e96502c54f7910
 --! Message: operations
 
 -- Operations: retention and archives of old daily partitions, and the catalog queries behind the
