@@ -89,14 +89,15 @@ describe('parsers and siem_private.normalize_line', () => {
     expect(row.metadata).toMatchObject({ src_ip: '203.0.113.5', http_method: 'GET', url_path: '/login?next=/', http_status: 403, bytes: 512 });
   });
 
-  it('names fields by the naming the parser compiles with', async () => {
+  it('names fields by the naming the parser compiles with; ECS nested names meet the ECS aliases', async () => {
     await context.db.pool.query(
       `insert into parsers (name, source, pattern, event_type, naming) values ('squid_ecs', 'squid', '%{SQUID3}', 'proxy_access', 'ecs-v1')`,
     );
     const [row] = await normalize(['1525344856.899  16867 10.170.72.111 TCP_TUNNEL/200 6256 CONNECT logs.example.com:443 - HIER_DIRECT/53.140.206.134 -'], 'squid');
     expect(row.event_type).toBe('proxy_access');
-    expect(row.metadata).toMatchObject({ '[source][ip]': '10.170.72.111', '[http][response][status_code]': 200, '[event][action]': 'TCP_TUNNEL' });
+    expect(row.metadata).toMatchObject({ src_ip: '10.170.72.111', http_status: 200, action: 'TCP_TUNNEL' });
     expect(row.metadata).not.toHaveProperty('client_address');
+    expect(row.metadata).not.toHaveProperty('[source][ip]');
   });
 
   it('gives the reason when a parsed line lacks a required field', async () => {
