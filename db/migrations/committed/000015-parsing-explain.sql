@@ -1,5 +1,5 @@
 --! Previous: sha1:da87e20a298d9c12d4954c2208e96502c54f7910
---! Hash: sha1:f32940dbf24e26c621bf797624b1bf326f0cb4b5
+--! Hash: sha1:9ba86dcfe393436f9ff4de528e47512fb2e7ffc0
 --! Message: parsing-explain
 
 -- explain_line follows the line's format as the ingest path detects it (JSON, CSV sources, CEF,
@@ -137,3 +137,36 @@ $$;
 comment on function public.explain_line(text, text, timestamptz) is
   'Every parser against one line, as the ingest path would try them: the selected parser with its fields, and for each other one why not. line_format is the format the ingest path detects (json, csv, csv_header, cef, rfc5424, syslog, text); program is the syslog program the parsers are routed by. Lines the path parses without parsers (JSON, CSV, CEF) or quarantines before them (invalid RFC 5424 on a strict source) say so in every row.';
 grant execute on function public.explain_line(text, text, timestamptz) to siem_analyst;
+
+--------------------------------------------------------------------------------
+-- fast_timestamp: the access-log form without a regex
+--------------------------------------------------------------------------------
+
+-- Matching the access-log form with an anchored regex cost about 4 us a value (most of the time
+-- an access log line spends on its event time); the same shape checked by fixed positions costs
+-- well under 1 us. The accepted set is unchanged: days up to 28 and the zone ranges that make the
+-- cast unable to throw; everything else takes parse_timestamp. The RFC 3339 regex now runs only on
+-- values with a '-' where an RFC 3339 date has one.
+create or replace function siem_private.fast_timestamp(p_text text) returns timestamptz
+  language sql stable parallel safe
+  as $$
+  select case
+    when substr(p_text, 5, 1) = '-'
+         and p_text ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|z|[+-](0[0-9]|1[0-5])(:?[0-5][0-9])?)$'
+         and left(p_text, 4) <> '0000'
+      then p_text::timestamptz
+    when octet_length(p_text) = 26
+         and translate(p_text, '123456789', '000000000') like '00/___/0000:00:00:00 _0000'
+         and left(p_text, 2) collate "C" between '01' and '28'
+         and strpos('JanFebMarAprMayJunJulAugSepOctNovDec', substr(p_text, 4, 3)) % 3 = 1
+         and substr(p_text, 8, 4) <> '0000'
+         and substr(p_text, 13, 2) collate "C" <= '23'
+         and substr(p_text, 16, 1) collate "C" <= '5'
+         and substr(p_text, 19, 1) collate "C" <= '5'
+         and substr(p_text, 22, 1) in ('+', '-')
+         and substr(p_text, 23, 2) collate "C" <= '15'
+         and substr(p_text, 25, 1) collate "C" <= '5'
+      then to_timestamp(p_text, 'DD/Mon/YYYY:HH24:MI:SS TZHTZM')
+    else siem_private.parse_timestamp(p_text)
+  end
+$$;
