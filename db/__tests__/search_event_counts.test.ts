@@ -79,6 +79,23 @@ describe('public.search_event_counts', () => {
     }
   });
 
+  it('leaves out archived days, whose partitions are gone but whose rollups remain', async () => {
+    await db.pool.query(`select siem_private.create_daily_partition('public.events', '2026-03-02')`);
+    const before = await histogram('2026-03-01T00:00:00Z', '2026-03-04T00:00:00Z', '1d');
+    expect(before).toEqual(await expected('2026-03-01T00:00:00Z', '2026-03-04T00:00:00Z', '1d'));
+    expect(before.length).toBe(1);
+    // What the archive run does: detach, export, drop, and record the day.
+    const { rows } = await db.pool.query(`select siem_private.detach_daily_partition('events', '2026-03-02') as name`);
+    await db.pool.query(`drop table siem_partitions.${rows[0].name}`);
+    await db.pool.query(
+      `insert into public.archive_index (table_name, day, path, columns, row_count, bytes, sha256) values ('events', '2026-03-02', '/x', '{}', 0, 0, repeat('0', 64))`,
+    );
+    for (const f of [{}, { hosts: ['web-01'] }]) {
+      expect(await histogram('2026-03-01T00:00:00Z', '2026-03-04T00:00:00Z', '1d', f)).toEqual([]);
+      expect(await histogram('2026-03-02T08:13:29Z', '2026-03-02T17:41:05Z', '1h', f)).toEqual([]);
+    }
+  });
+
   it('refuses a bad bucket, too many buckets, and a missing range; an empty range is no rows', async () => {
     await expect(histogram('2026-03-02T08:00:00Z', '2026-03-02T09:00:00Z', '2m')).rejects.toThrow(/bucket must be/);
     await expect(histogram('2020-01-01T00:00:00Z', '2026-03-02T09:00:00Z', '1m')).rejects.toThrow(/more than 10000 buckets/);

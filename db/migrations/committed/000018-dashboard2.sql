@@ -1,5 +1,5 @@
 --! Previous: sha1:da87e20a298d9c12d4954c2208e96502c54f7910
---! Hash: sha1:f8a4f3b1ff7702a6b10872682f9d693336535b78
+--! Hash: sha1:0c7b51ad84b67699a48a022c71ab3cdce8eb5857
 --! Message: dashboard2
 
 -- What the dashboard needed from the database: the alerts of one event, a search histogram that
@@ -27,6 +27,19 @@ revoke execute on function public.events_related_alerts(public.events) from publ
 grant execute on function public.events_related_alerts(public.events) to siem_analyst;
 
 ------------------------------------------------------------------------------ search histogram
+
+-- Archiving drops a day's partition but leaves its rollups (restoring attaches it again): the
+-- histogram must not count rollups of days that are archived and not restored.
+create function public.archived_event_days() returns date[]
+  language sql stable security definer
+  set search_path = pg_catalog, public
+  as $$
+  select coalesce(array_agg(a.day), '{}') from public.archive_index a where a.table_name = 'events' and a.restored_at is null
+$$;
+comment on function public.archived_event_days() is
+  E'@behavior -*\nUTC days of events that are archived and not restored: no longer searchable, though their rollups remain.';
+revoke execute on function public.archived_event_days() from public;
+grant execute on function public.archived_event_days() to siem_analyst;
 
 create type public.search_bucket as (bucket timestamptz, count bigint);
 comment on type public.search_bucket is 'How many events of a search fall in one time bucket.';
@@ -86,6 +99,7 @@ begin
          select date_bin($11, r.bucket, timestamptz ''2000-01-01 00:00:00+00'') as b, r.count as n
          from public.event_rollups r
          where r.dimension = $14 and r.value = any($15)
+           and not ((r.bucket at time zone ''UTC'')::date = any($18))
            and ((r.bucket_size = ''1h'' and r.bucket >= $16 and r.bucket < $17)
              or (r.bucket_size = ''1m'' and r.bucket >= $12 and r.bucket < $13 and not (r.bucket >= $16 and r.bucket < $17)))
          union all
@@ -96,7 +110,7 @@ begin
             v_width, v_m0, v_m1,
             case when p_sources is not null then 'source' when p_hosts is not null then 'host'
                  when p_event_types is not null then 'event_type' else 'all' end,
-            coalesce(p_sources, p_hosts, p_event_types, array['']), v_h0, v_h1;
+            coalesce(p_sources, p_hosts, p_event_types, array['']), v_h0, v_h1, public.archived_event_days();
   else
     return query execute
       'select date_bin($11, e.ts, timestamptz ''2000-01-01 00:00:00+00''), count(*)
@@ -111,7 +125,7 @@ begin
 end
 $$;
 comment on function public.search_event_counts(timestamptz, timestamptz, text, text[], text[], text[], text[], jsonb, text) is
-  E'@behavior -connection +list\nThe histogram of a search: how many of the events searchEvents returns (same filters, same [start, end)) fall in each bucket (1m, 5m, 1h, 1d; UTC), non-empty buckets only. Read from the rollups when at most one of sources, hosts and eventTypes is given and nothing else (exact: the partial minutes at the edges are counted from events), else counted from events.';
+  E'@behavior -connection +list\nThe histogram of a search: how many of the events searchEvents returns (same filters, same [start, end)) fall in each bucket (1m, 5m, 1h, 1d; UTC), non-empty buckets only. Read from the rollups when at most one of sources, hosts and eventTypes is given and nothing else (exact: the partial minutes at the edges are counted from events, archived days are left out), else counted from events.';
 revoke execute on function public.search_event_counts(timestamptz, timestamptz, text, text[], text[], text[], text[], jsonb, text) from public;
 grant execute on function public.search_event_counts(timestamptz, timestamptz, text, text[], text[], text[], text[], jsonb, text) to siem_analyst;
 

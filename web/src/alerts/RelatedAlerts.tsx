@@ -1,4 +1,6 @@
-import { gql, useQuery } from 'urql';
+import { useEffect } from 'react';
+import { gql, useQuery, useSubscription } from 'urql';
+import { AlertsChanged } from './queries.ts';
 import { useCapabilities } from '../lib/capabilities.ts';
 import { formatTs } from '../lib/time.ts';
 import { Link } from '../ui/Link.tsx';
@@ -33,11 +35,16 @@ interface RelatedAlert {
   lastSeenAt: string;
 }
 
-/** The alerts this event is a matching event of (`relatedAlerts`, row-level security applies), each a link to its detail. */
+/** The alerts this event is a matching event of (`relatedAlerts`, row-level security applies), each a link to its detail; follows `alertsChanged`. */
 export function RelatedAlerts({ eventId, ts }: { eventId: string; ts: string }) {
   const capabilities = useCapabilities();
   const available = capabilities.ready && capabilities.has('alerts');
-  const [result] = useQuery<{ event: { relatedAlerts: RelatedAlert[] } | null }>({ query: RelatedAlertsQuery, variables: { ts, id: eventId }, pause: !available, requestPolicy: 'cache-and-network' });
+  const [result, refetch] = useQuery<{ event: { relatedAlerts: RelatedAlert[] } | null }>({ query: RelatedAlertsQuery, variables: { ts, id: eventId }, pause: !available, requestPolicy: 'cache-and-network' });
+  // The rule engine may raise (or triage may change) an alert of this event while the drawer is open.
+  const [changes] = useSubscription({ query: AlertsChanged, pause: !available });
+  useEffect(() => {
+    if (changes.data) refetch({ requestPolicy: 'network-only' });
+  }, [changes.data, refetch]);
   if (!capabilities.ready) return <Loading />;
   if (!available) return <p className="muted">Alerts are not available from this API yet.</p>;
   if (result.error) return <ErrorState error={result.error} title="Could not load the related alerts" />;
