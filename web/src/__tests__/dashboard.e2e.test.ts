@@ -295,9 +295,12 @@ describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
     await page.getByTestId('results').locator('tbody tr').first().click({ timeout: 15_000 });
     const drawer = page.getByTestId('event-drawer');
     const related = drawer.getByTestId('related-alerts');
-    // The rule engine runs beside us; reopen the detail until its alert is there.
-    for (let i = 0; i < 30 && !(await related.isVisible()); i++) {
-      await page.waitForTimeout(1000);
+    // The rule engine runs beside us: wait until the section has loaded (its list, or "No alert
+    // holds this event"), and reopen the detail until the alert is there.
+    for (let i = 0; i < 20; i++) {
+      await drawer.locator('[data-testid="related-alerts"], .state-empty').first().waitFor({ timeout: 15_000 });
+      if (await related.isVisible()) break;
+      await page.waitForTimeout(2000);
       await page.reload();
     }
     await expect.poll(() => related.textContent(), { timeout: 15_000 }).toContain('e2e_root_failures');
@@ -382,6 +385,9 @@ describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
       await admin.screenshot({ path: path.join(screenshots, '15-rule-tests.png'), fullPage: true });
       await admin.keyboard.press('Escape');
       expect(await drawer.count()).toBe(0);
+      await admin.getByTestId('theme-toggle').click();
+      expect(await admin.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+      await admin.screenshot({ path: path.join(screenshots, '16-rules-import-dark.png'), fullPage: true });
       expect(adminErrors).toEqual([]);
     } finally {
       await context.close();

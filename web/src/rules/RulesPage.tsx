@@ -220,7 +220,7 @@ function RuleImportPanel({ onImported }: { onImported: () => void }) {
               }}
             />
           </label>
-          <label>
+          <label className="toggle">
             <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enable the imported rules
           </label>
           <button type="submit" className="button primary" disabled={!text.trim() || submitting.fetching || (importId !== null && !finished)} data-testid="rule-import-submit">
