@@ -154,6 +154,26 @@ export const queryBenchmark: Benchmark = {
             sqlNote: 'the same rollup query in SQL',
           },
           {
+            // The search page's histogram without filters: hourly rollups, edges counted from events.
+            name: 'histogram_24h',
+            target: 150,
+            api: () => graphql(
+              'query ($s: Datetime!, $e: Datetime!) { searchEventCounts(start: $s, end: $e, bucket: "1h") { bucket count } }',
+              { s: dayStart, e: endIso }, token),
+            sql: () => sql.query(`select * from public.search_event_counts($1, $2, '1h')`, [dayStart, endIso]),
+            sqlNote: 'the same search_event_counts() call in SQL',
+          },
+          {
+            // With the search case's filters (event type + free text): counted from events, exactly.
+            name: 'histogram_24h_text',
+            target: 1500,
+            api: () => graphql(
+              'query ($s: Datetime!, $e: Datetime!) { searchEventCounts(start: $s, end: $e, bucket: "1h", eventTypes: ["ssh_failed"], q: "root") { bucket count } }',
+              { s: dayStart, e: endIso }, token),
+            sql: () => sql.query(`select * from public.search_event_counts($1, $2, '1h', p_event_types => '{ssh_failed}', p_q => 'root')`, [dayStart, endIso]),
+            sqlNote: 'the same search_event_counts() call in SQL',
+          },
+          {
             name: 'hourly_series',
             target: 150,
             api: () => graphql(

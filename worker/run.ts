@@ -9,6 +9,7 @@ import { intelRefreshFeeds } from './tasks/intel__refresh_feeds.ts';
 import { makeIntelRetroHunt } from './tasks/intel__retro_hunt.ts';
 import { makePartitionsMaintain } from './tasks/partitions__maintain.ts';
 import { rulesEvaluate } from './tasks/rules__evaluate.ts';
+import { ruleImportsCompile } from './tasks/rule_imports__compile.ts';
 import { eventRollupsCompact } from './tasks/event_rollups__compact.ts';
 import { makeAlertsNotify } from './tasks/alerts__notify.ts';
 import { createMailer, type MailSettings } from './alerts/mailer.ts';
@@ -112,6 +113,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       intel__retro_hunt: makeIntelRetroHunt(enrichment.retroHuntDays),
       intel__refresh_feeds: intelRefreshFeeds,
       rules__evaluate: rulesEvaluate,
+      rule_imports__compile: ruleImportsCompile,
       ...(mailer && options.mail ? { alerts__notify: makeAlertsNotify(mailer, options.mail) } : {}),
       ...(options.archive ? { partitions__archive: makePartitionsArchive(options.archive) } : {}),
       ...(options.backup ? { database__backup: makeDatabaseBackup(options.backup) } : {}),

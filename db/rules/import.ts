@@ -37,13 +37,23 @@ function isSigma(text: string): boolean {
   return /^(detection|correlation):/m.test(text);
 }
 
+/** One rule file's text and the name it is reported under. */
+export interface RuleText {
+  file: string;
+  text: string;
+}
+
 /** Compiles every rule of the files: Sigma (detection/correlation documents) and our YAML rules. */
 export function compileRuleFiles(files: string[], mapping: SigmaMapping): { compiled: { file: string; rule: CompiledRule }[]; failures: ImportFailure[] } {
+  return compileRuleTexts(files.map((file) => ({ file, text: readFileSync(file, 'utf8') })), mapping);
+}
+
+/** Compiles rule texts (as read from files, or pasted into the web UI). */
+export function compileRuleTexts(texts: RuleText[], mapping: SigmaMapping): { compiled: { file: string; rule: CompiledRule }[]; failures: ImportFailure[] } {
   const compiled: { file: string; rule: CompiledRule }[] = [];
   const failures: ImportFailure[] = [];
   const sigma: ReturnType<typeof sigmaDocuments> = [];
-  for (const file of files) {
-    const text = readFileSync(file, 'utf8');
+  for (const { file, text } of texts) {
     try {
       if (isSigma(text)) {
         sigma.push(...sigmaDocuments(file, text));
@@ -70,7 +80,15 @@ export function compileRuleFiles(files: string[], mapping: SigmaMapping): { comp
 
 /** Compiles and installs rules; each rule in its own transaction, so one bad rule does not stop the rest. */
 export async function importRules(client: pg.ClientBase, files: string[], mapping: SigmaMapping, options: { enabled?: boolean } = {}): Promise<ImportReport> {
-  const { compiled, failures } = compileRuleFiles(files, mapping);
+  return installRules(client, compileRuleFiles(files, mapping), options);
+}
+
+/** Installs compiled rules, each in its own transaction, adding install failures to the compile failures. */
+export async function installRules(
+  client: pg.ClientBase,
+  { compiled, failures }: ReturnType<typeof compileRuleTexts>,
+  options: { enabled?: boolean } = {},
+): Promise<ImportReport> {
   const installed: string[] = [];
   for (const { file, rule } of compiled) {
     if (options.enabled === false) rule.rule.enabled = false;

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { useAgentDatabase } from '../../../test/database.ts';
 import { testRules } from '../fixtures.ts';
@@ -40,7 +41,9 @@ describe('YAML rule compiler', () => {
 
 describe('YAML rules in the database', () => {
   it('imports the examples and passes their own fixtures (siem rules test)', async () => {
-    const client = await context.db.pool.connect();
+    // As `siem rules import` and `siem rules test` do: the owner installs and reads rule views.
+    const client = new pg.Client({ connectionString: context.db.urls.owner });
+    await client.connect();
     try {
       const report = await importRules(client, [examples], loadMapping());
       expect(report).toMatchObject({ compiled: 4, failed: 0 });
@@ -63,19 +66,21 @@ describe('YAML rules in the database', () => {
         { name: 'threat_intel_match', evaluation: 'match', window_interval: null, min_count: null, count_distinct: false, steps: null },
       ]);
     } finally {
-      client.release();
+      await client.end();
     }
   });
 
   it('a sequence expires: steps further apart than the window do not fire', async () => {
-    const client = await context.db.pool.connect();
+    // As `siem rules import` and `siem rules test` do: the owner installs and reads rule views.
+    const client = new pg.Client({ connectionString: context.db.urls.owner });
+    await client.connect();
     try {
       await client.query(`update rules set fixtures = $1 where name = 'ssh_login_after_failures'`, [
         { positive: [{ event_type: 'ssh_failed', src_ip: '192.0.2.1' }, { event_type: 'ssh_accepted', src_ip: '192.0.2.1', offset: 601 }] },
       ]);
       expect(await testRules(client, 'ssh_login_after_failures')).toEqual([{ rule: 'ssh_login_after_failures', positive: false, negative: null }]);
     } finally {
-      client.release();
+      await client.end();
     }
   });
 });

@@ -19,6 +19,7 @@ const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const screenshots = path.join(repo, '.test-results/screenshots');
 const built = existsSync(path.join(repo, 'web/dist/index.html'));
 const email = 'analyst.e2e@example.org';
+const adminEmail = 'admin.e2e@example.org';
 const password = 'correct horse battery staple';
 const marker = `e2emarker${Date.now()}`;
 
@@ -73,6 +74,8 @@ describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
     }
     const added = await run(['user', 'add', email, '--role', 'analyst', '--password-stdin'], password);
     if (added.code !== 0) throw new Error(`siem user add failed:\n${added.stderr}`);
+    const admin = await run(['user', 'add', adminEmail, '--role', 'admin', '--password-stdin'], password);
+    if (admin.code !== 0) throw new Error(`siem user add (admin) failed:\n${admin.stderr}`);
     if (hasDetection) {
       const rules = path.join(dataDir, 'rules.yaml');
       writeFileSync(rules, 'rules:\n  - name: e2e_root_failures\n    title: Failed SSH logins as root\n    type: threshold\n    severity: high\n    filter: { event_type: ssh_failed, username: root }\n    group_by: username\n    window: 10m\n    count: 5\n');
@@ -124,17 +127,21 @@ describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
     expect(takeConsoleErrors()).toEqual([]);
   });
 
-  it('renders every overview widget, and measures how long that takes after navigation', async () => {
-    await page.goto(`${baseUrl}/`);
-    const overview = page.getByTestId('overview');
-    await overview.and(page.locator('[data-render-ms]')).waitFor({ timeout: 20_000 });
-    const renderMs = Number(await overview.getAttribute('data-render-ms'));
+  it('renders every overview widget within 1.5 s of navigation (median of three page loads)', async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.goto(`${baseUrl}/`);
+      const overview = page.getByTestId('overview');
+      await overview.and(page.locator('[data-render-ms]')).waitFor({ timeout: 20_000 });
+      times.push(Number(await overview.getAttribute('data-render-ms')));
+    }
     const perWidget = await page.evaluate(() => window.__siemWidgetMs);
-    console.log(`overview: all widgets rendered ${renderMs} ms after navigation; per widget ${JSON.stringify(perWidget)}`);
-    writeFileSync(path.join(screenshots, '..', 'overview-render-ms.txt'), `${renderMs}\n`);
-    // The 1.5 s bar is a benchmark figure, recorded from this measurement; a shared CI machine is
-    // too noisy for it to gate the test.
-    expect(renderMs).toBeLessThan(15_000);
+    const median = [...times].sort((a, b) => a - b)[1]!;
+    console.log(`overview: all widgets rendered ${times.join(', ')} ms after navigation (median ${median}); per widget (last) ${JSON.stringify(perWidget)}`);
+    writeFileSync(path.join(screenshots, '..', 'overview-render-ms.txt'), `${median}\n`);
+    // The issue's bar. The median of three loads keeps one slow load on a busy machine from failing
+    // it; the 10M-event figure comes from `npm run bench -- overview`.
+    expect(median).toBeLessThan(1500);
     await page.getByTestId('widget-over-time').locator('svg').first().waitFor();
     await page.getByTestId('widget-by-type').locator('svg').first().waitFor();
     await page.getByTestId('widget-by-host').locator('svg').first().waitFor();
@@ -163,6 +170,8 @@ describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
     expect(new URL(page.url()).searchParams.get('cols')).toContain('src_ip');
     await expect.poll(() => page.getByTestId('results').locator('thead').textContent()).toContain('src_ip');
     await page.getByTestId('histogram').locator('svg').first().waitFor();
+    // The histogram counts exactly what the table shows: free text included.
+    await expect.poll(() => page.getByTestId('histogram').getAttribute('data-total')).toBe('5');
     await shot('04-search');
     // The URL alone reproduces the search, as a link from an alert email would.
     const link = page.url();
@@ -190,20 +199,26 @@ describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
     expect(takeConsoleErrors()).toEqual([]);
   });
 
-  it('zooms the search by dragging across the histogram', async () => {
-    await page.goto(`${baseUrl}/search?last=1h`);
+  it('zooms the search by dragging across the histogram, keeping the filters', async () => {
+    await page.goto(`${baseUrl}/search?last=1h&q=${marker}&type=ssh_failed`);
     const overlay = page.getByTestId('histogram-drag');
     await overlay.waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByTestId('histogram').getAttribute('data-total'), { timeout: 15_000 }).toBe('5');
     const box = (await overlay.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
     await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.98, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2, { steps: 5 });
     await page.mouse.up();
     await page.waitForURL((url) => url.searchParams.has('from') && url.searchParams.has('to'));
     const url = new URL(page.url());
     const span = Date.parse(url.searchParams.get('to')!) - Date.parse(url.searchParams.get('from')!);
     expect(span).toBeGreaterThan(20 * 60_000);
     expect(span).toBeLessThan(35 * 60_000);
+    expect(url.searchParams.get('q')).toBe(marker);
+    expect(url.searchParams.getAll('type')).toEqual(['ssh_failed']);
+    await expect.poll(() => page.getByTestId('results').locator('tbody tr').count(), { timeout: 15_000 }).toBe(5);
+    await expect.poll(() => page.getByTestId('histogram').getAttribute('data-total'), { timeout: 15_000 }).toBe('5');
+    await shot('06b-zoomed-search');
     expect(takeConsoleErrors()).toEqual([]);
   });
 
@@ -272,6 +287,111 @@ describe.skipIf(!ready)('the analyst dashboard in a real browser', () => {
     await page.goto(`${baseUrl}/rules`);
     await page.getByTestId('rules').getByText('Failed SSH logins as root').waitFor();
     await shot('12-rules');
+    expect(takeConsoleErrors()).toEqual([]);
+  });
+
+  it.skipIf(!hasDetection)('shows the alerts of an event in its detail, linked to the alert', async () => {
+    await page.goto(`${baseUrl}/search?q=${marker}`);
+    await page.getByTestId('results').locator('tbody tr').first().click({ timeout: 15_000 });
+    const drawer = page.getByTestId('event-drawer');
+    const related = drawer.getByTestId('related-alerts');
+    // The rule engine runs beside us: wait until the section has loaded (its list, or "No alert
+    // holds this event"), and reopen the detail until the alert is there.
+    for (let i = 0; i < 20; i++) {
+      await drawer.locator('[data-testid="related-alerts"], .state-empty').first().waitFor({ timeout: 15_000 });
+      if (await related.isVisible()) break;
+      await page.waitForTimeout(2000);
+      await page.reload();
+    }
+    await expect.poll(() => related.textContent(), { timeout: 15_000 }).toContain('e2e_root_failures');
+    expect(await related.textContent()).toMatch(/high/);
+    expect(await related.textContent()).toMatch(/acknowledged|open/);
+    await shot('13-event-related-alerts');
+    await related.getByTestId('related-alert-link').first().click();
+    await page.waitForURL((url) => url.pathname === '/alerts' && url.searchParams.has('alert'));
+    await page.getByTestId('alert-drawer').waitFor();
+    expect(takeConsoleErrors()).toEqual([]);
+  });
+
+  it.skipIf(!hasDetection)('lets an admin import YAML and Sigma rules, reporting failures, then test and dry-run a rule', async () => {
+    // Analysts see no import form.
+    await page.goto(`${baseUrl}/rules`);
+    await page.getByTestId('rules').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('rule-import-text').count()).toBe(0);
+
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const admin = await context.newPage();
+    const adminErrors: string[] = [];
+    admin.on('console', (message) => message.type() === 'error' && adminErrors.push(message.text()));
+    admin.on('pageerror', (error) => adminErrors.push(`uncaught: ${error.message}`));
+    try {
+      await admin.goto(`${baseUrl}/rules`);
+      await admin.getByLabel('Email').fill(adminEmail);
+      await admin.getByLabel('Password').fill(password);
+      await admin.getByRole('button', { name: 'Log in' }).click();
+      await admin.getByTestId('rule-import-text').fill(
+        [
+          'rules:',
+          '  - name: e2e_ui_root_failures',
+          '    title: Root failures (imported in the UI)',
+          '    type: threshold',
+          '    severity: medium',
+          '    filter: { event_type: ssh_failed, username: root }',
+          '    group_by: username',
+          '    window: 10m',
+          '    count: 5',
+          '    tests:',
+          '      positive:',
+          '        - { event_type: ssh_failed, username: root, repeat: 5 }',
+          '      negative:',
+          '        - { event_type: ssh_failed, username: root, repeat: 4 }',
+          '  - name: e2e_ui_broken',
+          '    type: threshold',
+          '    filter: { event_type: ssh_failed }',
+          '    count: 3',
+        ].join('\n'),
+      );
+      await admin.getByTestId('rule-import-submit').click();
+      const report = admin.getByTestId('rule-import-report');
+      await report.waitFor({ timeout: 30_000 });
+      expect(await report.textContent()).toContain('1 compiled, 1 failed');
+      expect(await admin.getByTestId('rule-import-compiled').textContent()).toContain('e2e_ui_root_failures');
+      expect(await admin.getByTestId('rule-import-failures').textContent()).toMatch(/e2e_ui_broken: .*window/);
+      await admin.getByTestId('rules').getByText('Root failures (imported in the UI)').waitFor({ timeout: 15_000 });
+      await admin.screenshot({ path: path.join(screenshots, '14-rules-import.png'), fullPage: true });
+
+      // Upload a Sigma file.
+      await admin.getByTestId('rule-import-file').setInputFiles({
+        name: 'failed_logon.yml',
+        mimeType: 'text/yaml',
+        buffer: Buffer.from('title: E2E failed Windows logon\nid: 6f1c2a9e-0000-4000-8000-00000000e2e0\nlogsource: { product: windows, service: security }\ndetection:\n  selection:\n    EventID: 4625\n  condition: selection\nlevel: low\n'),
+      });
+      await admin.getByTestId('rule-import-submit').click();
+      await expect.poll(() => admin.getByTestId('rule-import-report').textContent(), { timeout: 30_000 }).toContain('1 compiled, 0 failed');
+      await admin.getByTestId('rules').getByText('E2E failed Windows logon').waitFor({ timeout: 15_000 });
+
+      // The imported rule's fixtures, then what it would raise over the last 24 h (the marker's root failures).
+      await admin.getByTestId('rules').getByRole('button', { name: 'Root failures (imported in the UI)' }).click();
+      const drawer = admin.getByTestId('rule-drawer');
+      await drawer.getByTestId('rule-test-run').click();
+      const verdicts = drawer.getByTestId('rule-test-result');
+      await verdicts.waitFor({ timeout: 15_000 });
+      expect((await verdicts.textContent())?.match(/pass/g)).toHaveLength(2);
+      await drawer.getByTestId('rule-dry-run').click();
+      const matches = drawer.getByTestId('rule-dry-run-result');
+      await matches.waitFor({ timeout: 30_000 });
+      expect(await matches.locator('tbody tr').first().locator('td').first().textContent()).toBe('root');
+      expect(await matches.textContent()).toContain('nothing was kept');
+      await admin.screenshot({ path: path.join(screenshots, '15-rule-tests.png'), fullPage: true });
+      await admin.keyboard.press('Escape');
+      expect(await drawer.count()).toBe(0);
+      await admin.getByTestId('theme-toggle').click();
+      expect(await admin.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+      await admin.screenshot({ path: path.join(screenshots, '16-rules-import-dark.png'), fullPage: true });
+      expect(adminErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
     expect(takeConsoleErrors()).toEqual([]);
   });
 

@@ -174,7 +174,7 @@ function AlertDrawer({ id, onClose, onChanged }: { id: string; onClose: () => vo
         </button>
       </header>
       {result.error && <ErrorState error={result.error} title="Could not load the alert" />}
-      {!result.data && <Loading />}
+      {!result.data && !result.error && <Loading />}
       {result.data && !alert && <ErrorState error="No such alert." title="Not found" />}
       {alert && (
         <div className="drawer-body">

@@ -168,3 +168,55 @@ export const SetRuleEnabled = gql`
     }
   }
 `;
+
+export const ImportRules = gql`
+  mutation ImportRules($text: String!, $fileName: String, $enabled: Boolean) {
+    importRules(input: { text: $text, fileName: $fileName, enabled: $enabled }) {
+      result {
+        rowId
+        status
+      }
+    }
+  }
+`;
+
+export const RuleImportQuery = gql`
+  query RuleImport($id: BigInt!) {
+    ruleImport(rowId: $id) {
+      rowId
+      fileName
+      status
+      compiled
+      failures
+      finishedAt
+    }
+  }
+`;
+
+export const TestRule = gql`
+  mutation TestRule($id: BigInt!) {
+    testRule(input: { ruleId: $id }) {
+      result {
+        ruleName
+        positive
+        negative
+        positiveAlerts
+        negativeAlerts
+      }
+    }
+  }
+`;
+
+export const DryRunRule = gql`
+  mutation DryRunRule($id: BigInt!, $hours: Int!) {
+    dryRunRule(input: { ruleId: $id, hours: $hours }) {
+      result {
+        entity
+        eventCount
+        firstEventAt
+        lastEventAt
+        summary
+      }
+    }
+  }
+`;

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
+import { useEscape } from '../ui/useEscape.ts';
 import { gql, useMutation, useQuery } from 'urql';
 import { isAdmin, useSession } from '../auth/session.ts';
 import { navigate, useLocation } from '../lib/router.ts';
@@ -68,6 +69,8 @@ export function QuarantinePage() {
   const [reparsing, reparse] = useMutation<{ reparse: { result: { examined: number; eventsUpdated: number; movedToEvents: number; stillQuarantined: number }[] } }>(ReparseMutation);
   const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
   const [selected, setSelected] = useState<QuarantineRow | null>(null);
+  const closeDrawer = useCallback(() => setSelected(null), []);
+  useEscape(closeDrawer, selected !== null);
   const data = result.data?.quarantines;
 
   async function runReparse() {
@@ -139,7 +142,7 @@ export function QuarantinePage() {
         </>
       )}
       {selected && (
-        <aside className="drawer" role="dialog" aria-label="Quarantined line" onKeyDown={(e) => e.key === 'Escape' && setSelected(null)}>
+        <aside className="drawer" role="dialog" aria-label="Quarantined line" data-testid="quarantine-drawer">
           <header className="drawer-header">
             <h2>Quarantined line {selected.rowId}</h2>
             <button type="button" className="button" onClick={() => setSelected(null)} aria-label="Close" autoFocus>

@@ -169,7 +169,7 @@ export function EventDrawer({ eventKey, search, onClose }: { eventKey: string; s
           </section>
           <section>
             <h3>Related alerts</h3>
-            <RelatedAlerts eventId={event.rowId} />
+            <RelatedAlerts eventId={event.rowId} ts={event.ts} />
           </section>
           <section>
             <h3>Same host, ±30 s</h3>

@@ -76,7 +76,7 @@ export function Histogram({ buckets, bucketMs, onZoom, size }: { buckets: Histog
   };
   const total = buckets.reduce((sum, b) => sum + b.count, 0);
   return (
-    <div className="histogram" data-testid="histogram" aria-label={`${total} events over time; drag to zoom`}>
+    <div className="histogram" data-testid="histogram" data-total={total} aria-label={`${total} events over time; drag to zoom`}>
       {/* eslint-disable-next-line @typescript-eslint/no-explicit-any -- nivo's generic props do not narrow here */}
       {size ? <Bar {...(props as any)} {...size} /> : <ResponsiveBar {...(props as any)} />}
       <div

@@ -33,7 +33,6 @@ export function SearchPage() {
           <span data-testid="result-total">
             {search.total ? `${search.total.count.toLocaleString('en')}${search.total.capped ? '+' : ''} events` : search.totalError ? 'count unavailable' : 'counting…'}
           </span>
-          {histogram.ignored.length > 0 && <span className="muted small">Histogram counts do not apply: {histogram.ignored.join(', ')}.</span>}
         </div>
         {histogram.result.error ? (
           <ErrorState error={histogram.result.error} title="Could not load the histogram" />

@@ -44,6 +44,16 @@ export const SearchTotalQuery = gql`
   }
 `;
 
+/** The search's histogram: the same filters as searchEvents, so the bars add up to the results. */
+export const SearchEventCountsQuery = gql`
+  query SearchEventCounts($start: Datetime!, $end: Datetime!, $bucket: String!, $sources: [String], $hosts: [String], $eventTypes: [String], $tags: [String], $fields: JSON, $q: String) {
+    searchEventCounts(start: $start, end: $end, bucket: $bucket, sources: $sources, hosts: $hosts, eventTypes: $eventTypes, tags: $tags, fields: $fields, q: $q) {
+      bucket
+      count
+    }
+  }
+`;
+
 export const EventCountsQuery = gql`
   query EventCounts($start: Datetime!, $end: Datetime!, $bucket: String!, $groupBy: String, $eventTypes: [String]) {
     eventCounts(start: $start, end: $end, bucket: $bucket, groupBy: $groupBy, eventTypes: $eventTypes) {

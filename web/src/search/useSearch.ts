@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useQuery } from 'urql';
-import { bucketMs, pickBucket, resolveRange } from '../lib/time.ts';
-import { EventCountsQuery, SearchQuery, SearchTotalQuery, pageSize, searchVariables, type CountRow, type EventRow } from './queries.ts';
+import { bucketMs, pickBucket } from '../lib/time.ts';
+import { SearchEventCountsQuery, SearchQuery, SearchTotalQuery, pageSize, searchVariables, type EventRow } from './queries.ts';
 import { serializeSearch, type SearchState } from './searchState.ts';
 import type { HistogramBucket } from './Histogram.tsx';
 
@@ -43,27 +43,18 @@ export function useSearch(state: SearchState, now: number) {
 }
 
 /**
- * Histogram buckets from the rollups. The rollups know event type, host and source, so host or
- * source filters are applied by grouping; free text, tags and field filters are not, and `approximate`
- * says so.
+ * Histogram buckets of exactly the events the search returns (`searchEventCounts` takes the same
+ * filters as `searchEvents`), with the same resolved range, so the bars add up to the total.
  */
 export function useHistogram(state: SearchState, now: number) {
-  const { from, to } = resolveRange(state.range, now);
+  const variables = useMemo(() => searchVariables(state, now), [queryKey(state), now]);
+  const from = new Date(variables.start);
+  const to = new Date(variables.end);
   const bucket = pickBucket(to.getTime() - from.getTime());
-  const groupBy = state.hosts.length && !state.sources.length ? 'host' : state.sources.length && !state.hosts.length ? 'source' : null;
-  const keep = new Set(groupBy === 'host' ? state.hosts : state.sources);
-  const [result] = useQuery<{ eventCounts: CountRow[] }>({
-    query: EventCountsQuery,
-    variables: { start: from.toISOString(), end: to.toISOString(), bucket, groupBy, eventTypes: state.eventTypes.length ? state.eventTypes : null },
+  const [result] = useQuery<{ searchEventCounts: { bucket: string; count: number | string }[] }>({
+    query: SearchEventCountsQuery,
+    variables: { ...variables, bucket },
   });
-  const buckets: HistogramBucket[] = useMemo(() => {
-    const sums = new Map<string, number>();
-    for (const row of result.data?.eventCounts ?? []) {
-      if (groupBy && !keep.has(row.key ?? '')) continue;
-      sums.set(row.bucket, (sums.get(row.bucket) ?? 0) + Number(row.count));
-    }
-    return [...sums].map(([ts, count]) => ({ ts, count }));
-  }, [result.data]);
-  const ignored = [state.q.trim() && 'free text', state.tags.length && 'tags', state.fields.length && 'field filters', state.hosts.length && state.sources.length && 'host with source'].filter(Boolean) as string[];
-  return { result, buckets, bucketMs: bucketMs(bucket), from, to, ignored };
+  const buckets: HistogramBucket[] = useMemo(() => (result.data?.searchEventCounts ?? []).map((row) => ({ ts: row.bucket, count: Number(row.count) })), [result.data]);
+  return { result, buckets, bucketMs: bucketMs(bucket), from, to };
 }
