@@ -1,6 +1,6 @@
---! Previous: sha1:da87e20a298d9c12d4954c2208e96502c54f7910
---! Hash: sha1:0c7b51ad84b67699a48a022c71ab3cdce8eb5857
---! Message: dashboard2
+--! Previous: sha1:9ba86dcfe393436f9ff4de528e47512fb2e7ffc0
+--! Hash: sha1:933d46132ceab6b3ae22d3ee6bf0bebdddd09905
+--! Message: dashboard
 
 -- What the dashboard needed from the database: the alerts of one event, a search histogram that
 -- counts exactly what the search returns, rule imports from the web UI (compiled by the worker),
