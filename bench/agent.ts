@@ -19,7 +19,7 @@ import type { Benchmark, Figure } from './types.ts';
 const siem = path.resolve(import.meta.dirname, '../bin/siem');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function startAgent(dir: string, settings: Record<string, unknown>): ChildProcess {
+export function startAgent(dir: string, settings: Record<string, unknown>): ChildProcess {
   const configFile = path.join(dir, 'agent.yaml');
   writeFileSync(configFile, stringify(settings));
   const env = process.env.BENCH_AGENT_NODE_OPTIONS ? { ...process.env, NODE_OPTIONS: process.env.BENCH_AGENT_NODE_OPTIONS } : process.env;
@@ -33,7 +33,7 @@ function peakRssMb(pid: number): number {
   return Math.round(kb / 1024);
 }
 
-async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+export async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill(signal);
@@ -53,6 +53,22 @@ async function waitForLines(ownerUrl: string, agent: string, lines: number, time
   while ((await committedLines(ownerUrl, agent)) < lines) {
     if (Date.now() > deadline) throw new Error(`the agent stored ${await committedLines(ownerUrl, agent)} of ${lines} lines in ${timeoutMs / 1000} s`);
     await sleep(100);
+  }
+}
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:port (tries for about 10 s). */
+export async function waitForListener(port: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const probe = connect(port, '127.0.0.1', () => probe.end(() => resolve()));
+        probe.on('error', reject);
+      });
+      return;
+    } catch (error) {
+      if (attempt > 100) throw error;
+      await sleep(100);
+    }
   }
 }
 
@@ -97,18 +113,7 @@ export const agentBenchmark: Benchmark = {
       let tcpRss = 0;
       let tcpSeconds = 0;
       try {
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await new Promise<void>((resolve, reject) => {
-              const probe = connect(port, '127.0.0.1', () => probe.end(() => resolve()));
-              probe.on('error', reject);
-            });
-            break;
-          } catch (error) {
-            if (attempt > 100) throw error;
-            await sleep(100);
-          }
-        }
+        await waitForListener(port);
         started = performance.now();
         const socket = connect(port, '127.0.0.1');
         await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), socket);

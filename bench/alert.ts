@@ -106,7 +106,16 @@ export const alertBenchmark: Benchmark = {
           for (;;) {
             const { rows } = await ownerPool.query('select 1 from alerts where entity = $1', [ip]);
             if (rows.length) break;
-            if (performance.now() - committed > 30_000) throw new Error(`no alert for ${ip} after 30 s`);
+            if (performance.now() - committed > 30_000) {
+              const state = await ownerPool.query(
+                `select (select json_agg(e) from (select event_type, count(*) from events where metadata->>'src_ip' = $1 group by 1) e) trigger_events,
+                   (select count(*) from rules where enabled) enabled_rules,
+                   (select json_agg(j) from (select task_identifier, key, run_at, locked_at, attempts, last_error from graphile_worker.jobs) j) jobs, now()`,
+                [ip],
+              );
+              console.error(JSON.stringify(state.rows[0], null, 1));
+              throw new Error(`no alert for ${ip} after 30 s`);
+            }
             await new Promise((resolve) => setTimeout(resolve, 10));
           }
           toAlert.push(performance.now() - committed);

@@ -39,3 +39,19 @@ export async function ensureMixedCorpus(workDir: string, lines: number): Promise
   }
   return files;
 }
+
+/**
+ * A clean syslog stream (the demo's syslog share: sshd, sudo, ufw, CEF and RFC 5424 lines, no garbage),
+ * LF-terminated, as a sender would put it on a TCP connection. The content is deterministic; the
+ * timestamps run, one per millisecond, up to `endMs`, so the events land in today's partitions.
+ */
+export function syslogStream(lines: number, endMs: number): Buffer {
+  const random = seededRandom(11);
+  const start = endMs - lines;
+  const out: string[] = [];
+  while (out.length < lines) {
+    const sample = sampleLine(random, new Date(start + out.length));
+    if (sample.source === 'syslog') out.push(sample.line);
+  }
+  return Buffer.from(out.join('\n') + '\n');
+}

@@ -8,6 +8,8 @@ import { freePort } from '../test/free_port.ts';
 
 export interface BenchDatabase {
   ownerUrl: string;
+  /** A superuser on the same server (the embedded one's, or BENCH_DATABASE_URL), connected to `postgres`. */
+  superuserUrl: string;
   agentUrl: string;
   authenticatorUrl: string;
   secrets: Secrets;
@@ -38,6 +40,7 @@ export async function startBenchDatabase(workDir: string): Promise<BenchDatabase
   const serverVersion = await withClient(ownerUrl, async (client) => (await client.query('show server_version')).rows[0].server_version as string);
   return {
     ownerUrl,
+    superuserUrl,
     agentUrl: withCredentials(superuserUrl, roles.agent, secrets.agentPassword, name),
     authenticatorUrl: withCredentials(superuserUrl, roles.authenticator, secrets.authenticatorPassword, name),
     secrets,

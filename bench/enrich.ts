@@ -24,7 +24,7 @@ interface Worker {
 }
 
 /** Runs a bench/*.ts script in its own process and resolves with its first line of output. */
-async function startChild(script: string, args: string[]): Promise<{ child: ChildProcess; line: string }> {
+export async function startChild(script: string, args: string[]): Promise<{ child: ChildProcess; line: string }> {
   const child = spawn(process.execPath, [path.join(import.meta.dirname, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
@@ -34,7 +34,7 @@ async function startChild(script: string, args: string[]): Promise<{ child: Chil
 }
 
 /** The worker in a child process (as in production, apart from the agents), DNS on a loopback server. */
-async function startBenchWorker(database: BenchDatabase, dnsServer: string): Promise<Worker> {
+export async function startBenchWorker(database: BenchDatabase, dnsServer: string): Promise<Worker> {
   const { child } = await startChild('worker_process.ts', [database.ownerUrl, dnsServer]);
   return {
     stop: () =>
@@ -54,7 +54,7 @@ const setEnrichment = (database: BenchDatabase, enabled: boolean) =>
     await client.query(`alter table public.events ${enabled ? 'enable' : 'disable'} trigger _500_enqueue_enrichment`);
   });
 
-async function waitUntilDrained(database: BenchDatabase, timeoutMs: number): Promise<void> {
+export async function waitUntilDrained(database: BenchDatabase, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   await withClient(database.ownerUrl, async (client) => {
     for (;;) {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -27,7 +28,10 @@ export const overviewBenchmark: Benchmark = {
   name: 'overview',
   description: 'Overview dashboard render time in Chromium (all widgets, from navigation) over generated events, against its API request alone',
   async run({ quick, events, workDir, log }) {
-    if (!existsSync(path.join(distDir, 'index.html'))) throw new Error('web/dist is missing: run `npm run build` first');
+    if (!existsSync(path.join(distDir, 'index.html'))) {
+      log('web/dist is missing: npm run build');
+      execFileSync('npm', ['run', '--silent', 'build'], { cwd: path.resolve(import.meta.dirname, '..'), stdio: ['ignore', 'ignore', 'inherit'] });
+    }
     if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
     const total = events ?? (quick ? 200_000 : 10_000_000);
     const runs = quick ? 5 : 20;

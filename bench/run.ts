@@ -8,11 +8,12 @@ import { ingestBenchmark } from './ingest.ts';
 import { storageBenchmark } from './storage.ts';
 import { alertBenchmark } from './alert.ts';
 import { overviewBenchmark } from './overview.ts';
+import { peerBenchmark } from './peer.ts';
 import { queryBenchmark } from './query.ts';
 import { describeMachine } from './machine.ts';
 import type { Benchmark, Figure } from './types.ts';
 
-const benchmarks: Benchmark[] = [ingestBenchmark, enrichBenchmark, storageBenchmark, agentBenchmark, agentDrill, alertBenchmark, queryBenchmark, overviewBenchmark];
+const benchmarks: Benchmark[] = [ingestBenchmark, enrichBenchmark, storageBenchmark, agentBenchmark, agentDrill, alertBenchmark, queryBenchmark, overviewBenchmark, peerBenchmark];
 /** Other names a benchmark answers to (not run twice when all run). */
 const aliases: Record<string, string> = { rules: 'alert' };
 const root = path.resolve(import.meta.dirname, '..');
@@ -53,16 +54,26 @@ mkdirSync(workDir, { recursive: true });
 
 const machine = describeMachine();
 const command = `npm run bench -- ${process.argv.slice(2).filter((a) => a !== '--record').join(' ')}`.trim();
+const events = values.events === undefined ? undefined : Number(values.events.replaceAll('_', ''));
+if (events !== undefined && !(Number.isInteger(events) && events >= 1000)) {
+  console.error('--events must be a whole number of at least 1000');
+  process.exit(2);
+}
 const results: Figure[] = [];
+/** Benchmarks that threw: reported, recorded, and the exit status, but the others still run. */
+const failures: { name: string; error: string }[] = [];
 for (const benchmark of selected) {
   console.log(`== ${benchmark.name}: ${benchmark.description}`);
-  const events = values.events === undefined ? undefined : Number(values.events.replaceAll('_', ''));
-  if (events !== undefined && !(Number.isInteger(events) && events >= 1000)) {
-    console.error('--events must be a whole number of at least 1000');
-    process.exit(2);
+  const started = performance.now();
+  try {
+    const figures = await benchmark.run({ quick: values.quick, events, workDir, log: (message) => console.log(`   ${message}`) });
+    results.push(...figures);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`   FAILED: ${error instanceof Error ? (error.stack ?? message) : message}`);
+    failures.push({ name: benchmark.name, error: message.split('\n')[0]! });
   }
-  const figures = await benchmark.run({ quick: values.quick, events, workDir, log: (message) => console.log(`   ${message}`) });
-  results.push(...figures);
+  console.log(`   (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 
 console.log('');
@@ -70,6 +81,7 @@ console.log(`${'figure'.padEnd(22)} ${'value'.padStart(12)}  unit      note`);
 for (const figure of results) {
   console.log(`${figure.name.padEnd(22)} ${String(figure.value).padStart(12)}  ${figure.unit.padEnd(8)}  ${figure.note}`);
 }
+for (const failure of failures) console.log(`${failure.name.padEnd(22)} ${'FAILED'.padStart(12)}            ${failure.error}`);
 const date = new Date().toISOString();
 for (const figure of results) console.log(JSON.stringify({ ...figure, date, commit: machine.commit, quick: values.quick }));
 
@@ -81,7 +93,9 @@ if (values.record) {
     file,
     `\n## ${date.slice(0, 10)} · ${selected.map((b) => b.name).join(', ')}${values.quick ? ' (quick)' : ''}\n\n` +
       `- command: \`${command}\`\n- commit: ${machine.commit}\n- machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}\n\n` +
-      `| figure | value | what |\n|---|---|---|\n${rows}\n`,
+      `| figure | value | what |\n|---|---|---|\n${rows}\n` +
+      failures.map((f) => `\n- ${f.name} failed: ${f.error}\n`).join(''),
   );
   console.log(`recorded in ${path.relative(root, file)}`);
 }
+if (failures.length > 0) process.exit(1);
