@@ -1,17 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'yaml';
 import { readLines } from '../agent/lines.ts';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.ts';
-import { loadOrCreateSecrets } from '../db/secrets.ts';
-import { ensureOwnerAndDatabase, migrateDatabase, withClient } from '../db/setup.ts';
-import { roles, withCredentials } from '../db/urls.ts';
+import { withClient } from '../db/setup.ts';
 import { freePort } from '../test/free_port.ts';
 import { ensureMixedCorpus } from './corpus.ts';
+import { killDrill } from './drill/kill.ts';
 import { startBenchDatabase } from './database.ts';
 import { siemIngest } from './ingest.ts';
 import type { Benchmark, Figure } from './types.ts';
@@ -139,92 +136,14 @@ export const agentBenchmark: Benchmark = {
   },
 };
 
-/**
- * The exactly-once drill: a file ingested while the agent is killed with SIGKILL again and again and
- * PostgreSQL is restarted twice; afterwards events_raw must hold exactly the file's lines.
- */
+/** The exactly-once drill, now `npm run drill -- kill` (bench/drill/kill.ts); kept here under its old name. */
 export const agentDrill: Benchmark = {
   name: 'agent-drill',
-  description: 'exactly once: a 1,000,000-line file through siem agent with 10 SIGKILLs and 2 PostgreSQL restarts; stored lines must equal the file (count and hash)',
+  description: `${killDrill.description}; the same as \`npm run drill -- kill\``,
   async run({ quick, workDir, log }) {
-    const total = quick ? 200_000 : 1_000_000;
-    const kills = quick ? 4 : 10;
-    const dir = mkdtempSync(path.join(workDir, 'drill-'));
-    // Its own folder beside, not inside, dir: the server's OS user must be able to reach it.
-    const dataDir = mkdtempSync(path.join(workDir, 'pg-'));
-    const secrets = loadOrCreateSecrets(dataDir);
-    const serverOptions = { dataDir, port: await freePort(), superuserPassword: secrets.superuserPassword };
-    let server: EmbeddedServer = await startEmbeddedPostgres(serverOptions);
-    const name = 'siem_drill';
-    await ensureOwnerAndDatabase(server.superuserUrl, secrets, name);
-    const ownerUrl = withCredentials(server.superuserUrl, roles.owner, secrets.ownerPassword, name);
-    await migrateDatabase({ ownerUrl });
-    const agentUrl = withCredentials(server.superuserUrl, roles.agent, secrets.agentPassword, name);
-    const file = path.join(dir, 'drill.log');
-    const hash = createHash('md5');
-    const lines: string[] = [];
-    for (let i = 0; i < total; i++) lines.push(`<13>Nov 24 10:00:00 drill app[${i % 997}]: drill line ${i} ${(i * 7919) % 100003}`);
-    writeFileSync(file, lines.join('\n') + '\n');
-    hash.update([...lines].sort().join('\n'));
-    const expected = hash.digest('hex');
-    lines.length = 0;
-
-    const settings = {
-      name: 'drill',
-      state_dir: path.join(dir, 'state'),
-      database: { url: agentUrl, connections: 2 },
-      batch: { max_lines: 10_000, max_delay_ms: 200 },
-      log: { level: 'warn' },
-      files: [{ paths: [file], source: 'drill', start_at: 'beginning', poll_ms: 100 }],
-    };
-    const restartsAt = new Set([Math.floor(kills / 3), Math.floor((2 * kills) / 3)]);
-    let restarts = 0;
-    const progress: number[] = [];
-    try {
-      for (let kill = 1; kill <= kills; kill++) {
-        const before = await committedLines(ownerUrl, 'drill');
-        progress.push(before);
-        const agent = startAgent(dir, settings);
-        // Let it work for a while: until it stored more, then a varying moment.
-        const deadline = Date.now() + 60_000;
-        while ((await committedLines(ownerUrl, 'drill')) <= before && Date.now() < deadline) await sleep(50);
-        await sleep((kill * 211) % 700);
-        if (restartsAt.has(kill)) {
-          log(`kill ${kill}: restarting PostgreSQL under the running agent`);
-          await server.stop();
-          await sleep(1000);
-          server = await startEmbeddedPostgres(serverOptions);
-          restarts += 1;
-          await sleep(1500);
-        }
-        await stop(agent, 'SIGKILL');
-        log(`kill ${kill}: SIGKILL after ${await committedLines(ownerUrl, 'drill')} lines stored`);
-      }
-      const agent = startAgent(dir, settings);
-      try {
-        await waitForLines(ownerUrl, 'drill', total, 600_000);
-        await sleep(1000);
-      } finally {
-        await stop(agent);
-      }
-      const stored = await withClient(ownerUrl, async (client) => {
-        const { rows } = await client.query<{ n: number; distinct_n: number; hash: string }>(
-          `select count(*)::int as n, count(distinct raw)::int as distinct_n, md5(string_agg(raw, E'\\n' order by raw collate "C")) as hash from events_raw where source = 'drill'`,
-        );
-        return rows[0]!;
-      });
-      const exact = stored.n === total && stored.distinct_n === total && stored.hash === expected;
-      log(`stored ${stored.n} rows (${stored.distinct_n} distinct), hash ${stored.hash === expected ? 'equal' : 'DIFFERENT'}; ${kills} SIGKILLs, ${restarts} PostgreSQL restarts`);
-      return [
-        { name: 'agent.drill_lines', value: total, unit: 'lines', note: `file lines; ${kills} agent SIGKILLs, ${restarts} PostgreSQL restarts during ingest` },
-        { name: 'agent.drill_missing', value: total - stored.distinct_n, unit: 'lines', note: 'file lines not in events_raw afterwards; must be 0' },
-        { name: 'agent.drill_duplicates', value: stored.n - stored.distinct_n, unit: 'lines', note: 'extra copies in events_raw; must be 0' },
-        { name: 'agent.drill_exact', value: exact ? 1 : 0, unit: 'bool', note: 'count and md5 of the sorted lines equal the file' },
-      ];
-    } finally {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    const result = await killDrill.run({ quick, seed: 20261124, workDir, log, options: {} });
+    for (const line of result.summary) log(line);
+    if (!result.ok) throw new Error(`the kill drill lost or duplicated lines: ${result.summary.join('; ')}`);
+    return result.figures;
   },
 };
