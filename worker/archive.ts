@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { once } from 'node:events';
 import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -118,6 +119,44 @@ async function columnsOf(client: pg.ClientBase, table: string): Promise<string[]
 
 const columnList = (client: pg.ClientBase, columns: string[]) => columns.map((c) => client.escapeIdentifier(c)).join(', ');
 
+/**
+ * Streams a COPY TO through `gzip` into `tail` (the rest of the pipeline). Unlike `pipeline(copy, ...)`,
+ * a failing destination (disk full) does not destroy the COPY stream: pg-copy-streams leaves the
+ * connection inside the COPY then, every later query on it waits forever, and the partition could
+ * not be attached again. So the COPY is read to its end (and discarded) before the error is thrown.
+ */
+async function copyOut(copy: AsyncIterable<Buffer>, gzip: Transform, tail: Promise<void>, next: Writable): Promise<void> {
+  let failure: Error | undefined;
+  const failed = new Promise<void>((resolve) => {
+    const fail = (error: Error) => {
+      failure ??= error;
+      resolve();
+    };
+    gzip.once('error', fail);
+    tail.catch(fail);
+  });
+  gzip.pipe(next);
+  try {
+    for await (const chunk of copy) {
+      if (failure) continue;
+      if (!gzip.write(chunk)) await Promise.race([once(gzip, 'drain'), failed]);
+    }
+  } catch (error) {
+    // The COPY itself failed: pg has handled its error, the connection is usable.
+    gzip.destroy();
+    next.destroy();
+    throw error;
+  }
+  if (!failure) {
+    gzip.end();
+    await Promise.race([tail, failed]);
+  }
+  if (failure) {
+    gzip.destroy();
+    throw failure;
+  }
+}
+
 /** Writes the detached partition to `file` (via a temporary name, fsynced, then renamed). */
 async function exportPartition(client: pg.ClientBase, qualified: string, columns: string[], file: string) {
   await mkdir(path.dirname(file), { recursive: true });
@@ -125,7 +164,7 @@ async function exportPartition(client: pg.ClientBase, qualified: string, columns
   const meter = new Meter(false);
   const copy = client.query(copyTo(`copy (select ${columnList(client, columns)} from ${qualified}) to stdout`));
   try {
-    await pipeline(copy, createGzip({ level: 6 }), meter, createWriteStream(partial));
+    await copyOut(copy, createGzip({ level: 6 }), pipeline(meter, createWriteStream(partial)), meter);
     const handle = await open(partial, 'r');
     await handle.sync();
     await handle.close();
