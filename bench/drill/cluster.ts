@@ -105,11 +105,14 @@ export function startAgent(settings: AgentSettings): ChildProcess {
   return child;
 }
 
-export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+/** Signals a child and waits for its exit; after `killAfterMs` (when given) it is killed with SIGKILL. */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', killAfterMs?: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill(signal);
+  const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
   await exited;
+  clearTimeout(timer);
 }
 
 /** Lines the agent's committed batches hold, per ingest_batches (null while the server is down). */

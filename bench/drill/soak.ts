@@ -29,7 +29,7 @@ const overviewQuery = `query Overview($start: Datetime!, $end: Datetime!, $bucke
 
 /** A process of ours (worker or API) that prints "ready [url]"; its stderr lines are counted as errors. */
 async function startOwn(kind: 'worker' | 'api', args: string[], errors: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [processScript, kind, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [processScript, kind, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GRAPHILE_ENV: 'production' } });
   createInterface({ input: child.stderr! }).on('line', (line) => errors.push(`${kind}: ${line}`));
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
@@ -40,7 +40,8 @@ async function startOwn(kind: 'worker' | 'api', args: string[], errors: string[]
 }
 
 type Random = () => number;
-const ip = (r: Random) => `10.${between(r, 0, 3)}.${between(r, 0, 255)}.${between(r, 1, 254)}`;
+/** Source addresses from a pool of 1,000, as a busy site sees: a few noisy scanners among ordinary clients. */
+const ip = (r: Random) => `10.${between(r, 0, 3)}.${between(r, 0, 9)}.${between(r, 1, 25)}`;
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 function syslogStamp(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -71,10 +72,11 @@ async function measureMaxRate(database: DrillDatabase, dir: string, lines: numbe
     // Time from the first batch committed, so the agent's start-up is not counted.
     const first = Date.now();
     let startedAt = 0;
+    let atStart = 0;
     for (;;) {
       const n = (await committedLines(database.ownerUrl, settings.name)) ?? 0;
-      if (n > 0 && startedAt === 0) startedAt = Date.now();
-      if (n >= lines || Date.now() - first > 300_000) return Math.round((n - (startedAt ? 0 : 0)) / ((Date.now() - (startedAt || first)) / 1000 + 0.2));
+      if (n > 0 && startedAt === 0) [startedAt, atStart] = [Date.now(), n];
+      if (n >= lines || Date.now() - first > 300_000) return Math.round((n - atStart) / Math.max((Date.now() - startedAt) / 1000, 0.1));
       await sleep(100);
     }
   } finally {
@@ -83,7 +85,7 @@ async function measureMaxRate(database: DrillDatabase, dir: string, lines: numbe
   }
 }
 
-interface Sample { at: number; agent: number; worker: number; api: number; postgres: number; lagMs: number }
+interface Sample { at: number; agent: number; worker: number; api: number; postgres: number; lagMs: number; ruleBacklog: number }
 
 /**
  * The soak: half the measured maximum ingest rate into a growing file read by `siem agent`, with the
@@ -104,10 +106,12 @@ export const soakDrill: Drill = {
     const errors: string[] = [];
     const children: ChildProcess[] = [];
     try {
+      const maxRate = options.rate ? undefined : await measureMaxRate(database, dir, quick ? 100_000 : 300_000, random);
+      // The soak starts from empty tables, with the example rules enabled from then on.
       await withClient(database.ownerUrl, async (client) => {
+        await client.query('truncate events_raw, events, quarantine, ingest_batches');
         await importRules(client, [ruleExamples], loadMapping());
       });
-      const maxRate = options.rate ? undefined : await measureMaxRate(database, dir, quick ? 100_000 : 300_000, random);
       const rate = options.rate ?? Math.round(maxRate! / 2);
       log(maxRate ? `maximum: ${maxRate} lines/s (agent, file from its start); the soak runs at half: ${rate} lines/s for ${seconds} s` : `rate given: ${rate} lines/s for ${seconds} s`);
 
@@ -186,10 +190,12 @@ export const soakDrill: Drill = {
         const committed = (await committedLines(database.ownerUrl, settings.name)) ?? 0;
         const since = oldestUncommitted(committed);
         const pgPid = database.postmasterPid();
+        const ruleBacklog = await withClient(database.ownerUrl, async (c) => Number((await c.query('select count(*) as n from siem_private.rule_outbox')).rows[0].n)).catch(() => -1);
         samples.push({
           at: (Date.now() - started) / 1000,
           agent: rssKb(agent.pid!), worker: rssKb(worker.child.pid!), api: rssKb(api.child.pid!), postgres: pgPid ? treePssKb(pgPid) : 0,
           lagMs: since === undefined ? 0 : Date.now() - since,
+          ruleBacklog,
         });
         if (agent.exitCode !== null || agent.signalCode !== null) { errors.push('the agent exited'); break; }
       }
@@ -200,6 +206,9 @@ export const soakDrill: Drill = {
       const sendFailures = metrics.get('siem_agent_batch_send_failures_total') ?? 0;
       if (sendFailures > 0) errors.push(`agent: ${sendFailures} batch send failures`);
       if (stored < written) errors.push(`only ${stored} of ${written} lines stored 120 s after the end`);
+      const backlogs = samples.filter((s) => s.at >= warmupSeconds).map((s) => s.ruleBacklog);
+      const backlogMax = Math.max(0, ...backlogs);
+      const backlogEnd = backlogs.at(-1) ?? 0;
       const alerts = await withClient(database.ownerUrl, async (c) => Number((await c.query('select count(*) as n from alerts')).rows[0].n));
       const jobErrors = await withClient(database.ownerUrl, async (c) =>
         (await c.query(`select task_identifier, last_error from graphile_worker.jobs where last_error is not null limit 5`)).rows.map((row) => `${row.task_identifier}: ${String(row.last_error).slice(0, 200)}`),
@@ -226,6 +235,7 @@ export const soakDrill: Drill = {
         `ingested ${written} lines in ${seconds} s (${Math.round(achieved)} lines/s, target ${rate}); ${stored} stored; ${queries} overview queries (p95 ${Math.round(queryP95)} ms); ${alerts} alerts raised by the worker`,
         ...memory.map((m) => `${m.key.padEnd(8)} ${m.key === 'postgres' ? 'PSS (all server processes)' : 'RSS'} ${m.startMb.toFixed(0)} MB after warm-up (${warmupSeconds} s) -> ${m.endMb.toFixed(0)} MB at the end: ${m.percent >= 0 ? '+' : ''}${m.percent.toFixed(1)} % ${m.percent < 10 ? 'ok' : 'OVER 10 %'}`),
         `ingest lag (oldest written line not yet committed, sampled every 2 s after warm-up): median ${lagP50} ms, max ${maxLag} ms (bar < ${lagBarMs} ms) ${lagOk ? 'ok' : 'OVER'}`,
+        `rule evaluation backlog (rows in siem_private.rule_outbox not yet seen by every rule): max ${backlogMax}, at the end ${backlogEnd} (${(backlogEnd / Math.max(rate, 1)).toFixed(1)} s of traffic); reported, not a bar`,
         `errors: ${errors.length}${errors.length ? `: ${errors.slice(0, 5).join(' | ')}` : ''}`,
       ];
       return {
@@ -236,11 +246,12 @@ export const soakDrill: Drill = {
           { name: 'soak.rate', value: Math.round(achieved), unit: 'lines/s', note: `sustained for ${seconds} s with the worker and the overview query running` },
           ...memory.map((m) => ({ name: `soak.${m.key}_growth`, value: Math.round(m.percent * 10) / 10, unit: '%', note: `${m.key} ${m.key === 'postgres' ? 'PSS' : 'RSS'} ${m.startMb.toFixed(0)} -> ${m.endMb.toFixed(0)} MB after warm-up; bar < 10 %` })),
           { name: 'soak.lag_max', value: maxLag, unit: 'ms', note: `oldest uncommitted line's age, max after warm-up (median ${lagP50} ms); bar < ${lagBarMs} ms` },
+          { name: 'soak.rule_backlog_end', value: backlogEnd, unit: 'rows', note: `rule outbox rows not yet evaluated at the end (max ${backlogMax} after warm-up)` },
           { name: 'soak.errors', value: errors.length, unit: 'count', note: 'API errors, worker errors, failed jobs, agent send failures; must be 0' },
         ],
       };
     } finally {
-      for (const child of children.reverse()) await stopProcess(child);
+      for (const child of children.reverse()) await stopProcess(child, 'SIGTERM', 15_000);
       await database.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
