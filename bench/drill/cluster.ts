@@ -158,10 +158,11 @@ export function rssKb(pid: number): number {
 }
 
 /**
- * Memory of a process and all its descendants, in kB: proportional set size (Pss), so the shared
- * buffers PostgreSQL's backends all map are counted once, not once per backend.
+ * Memory of a process and all its descendants, in kB (from smaps_rollup): `pss`, the proportional set
+ * size, counts the shared buffers that all PostgreSQL backends map once; `private` is the memory no
+ * other process shares (each backend's own caches and work memory), where a leak would show.
  */
-export function treePssKb(root: number): number {
+export function treeMemoryKb(root: number): { pss: number; private: number } {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -173,12 +174,15 @@ export function treePssKb(root: number): number {
       // gone meanwhile
     }
   }
-  let total = 0;
+  const total = { pss: 0, private: 0 };
   const queue = [root];
+  const field = (text: string, name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
   while (queue.length > 0) {
     const pid = queue.pop()!;
     try {
-      total += Number(/Pss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      total.pss += field(rollup, 'Pss');
+      total.private += field(rollup, 'Private_Clean') + field(rollup, 'Private_Dirty');
     } catch {
       // gone meanwhile
     }

@@ -7,7 +7,7 @@ import { loadMapping } from '../../db/rules/sigma/mapping.ts';
 import { importRules } from '../../db/rules/import.ts';
 import { withClient } from '../../db/setup.ts';
 import { freePort } from '../../test/free_port.ts';
-import { agentMetrics, committedLines, rssKb, sleep, startAgent, startDrillDatabase, stopProcess, treePssKb, waitForLines, type DrillDatabase } from './cluster.ts';
+import { agentMetrics, committedLines, rssKb, sleep, startAgent, startDrillDatabase, stopProcess, treeMemoryKb, waitForLines, type DrillDatabase } from './cluster.ts';
 import { between, pick, seededRandom } from './prng.ts';
 import type { Drill } from './types.ts';
 
@@ -28,15 +28,19 @@ const overviewQuery = `query Overview($start: Datetime!, $end: Datetime!, $bucke
 }`;
 
 /** A process of ours (worker or API) that prints "ready [url]"; its stderr lines are counted as errors. */
-async function startOwn(kind: 'worker' | 'api', args: string[], errors: string[]): Promise<{ child: ChildProcess; url: string }> {
+async function startOwn(kind: 'worker' | 'api', args: string[], errors: string[]): Promise<{ child: ChildProcess; url: string; output: string[] }> {
   const child = spawn(process.execPath, [processScript, kind, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GRAPHILE_ENV: 'production' } });
   createInterface({ input: child.stderr! }).on('line', (line) => errors.push(`${kind}: ${line}`));
   const lines = createInterface({ input: child.stdout! });
+  const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
-    lines.once('line', (line) => resolve(line.replace(/^ready ?/, '')));
+    lines.on('line', (line) => {
+      if (line.startsWith('ready')) resolve(line.replace(/^ready ?/, ''));
+      else output.push(line);
+    });
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before it was ready: ${errors.slice(-3).join(' / ')}`)));
   });
-  return { child, url };
+  return { child, url, output };
 }
 
 type Random = () => number;
@@ -85,7 +89,7 @@ async function measureMaxRate(database: DrillDatabase, dir: string, lines: numbe
   }
 }
 
-interface Sample { at: number; agent: number; worker: number; api: number; postgres: number; lagMs: number; ruleBacklog: number }
+interface Sample { at: number; agent: number; worker: number; api: number; postgres: number; postgresPss: number; lagMs: number; ruleBacklog: number; ruleLagMs: number }
 
 /**
  * The soak: half the measured maximum ingest rate into a growing file read by `siem agent`, with the
@@ -190,12 +194,17 @@ export const soakDrill: Drill = {
         const committed = (await committedLines(database.ownerUrl, settings.name)) ?? 0;
         const since = oldestUncommitted(committed);
         const pgPid = database.postmasterPid();
-        const ruleBacklog = await withClient(database.ownerUrl, async (c) => Number((await c.query('select count(*) as n from siem_private.rule_outbox')).rows[0].n)).catch(() => -1);
+        const pgMemory = pgPid ? treeMemoryKb(pgPid) : { pss: 0, private: 0 };
+        // Rows of batches that some enabled rule has not evaluated yet, and how long the oldest has waited.
+        const rules = await withClient(database.ownerUrl, async (c) => (await c.query<{ n: number; age: number }>(
+          `select coalesce(sum(cardinality(keys_id)), 0)::int as n, coalesce(extract(epoch from now() - min(created_at)) * 1000, 0)::int as age from siem_private.rule_outbox`,
+        )).rows[0]!).catch(() => ({ n: -1, age: -1 }));
         samples.push({
           at: (Date.now() - started) / 1000,
-          agent: rssKb(agent.pid!), worker: rssKb(worker.child.pid!), api: rssKb(api.child.pid!), postgres: pgPid ? treePssKb(pgPid) : 0,
+          agent: rssKb(agent.pid!), worker: rssKb(worker.child.pid!), api: rssKb(api.child.pid!), postgres: pgMemory.private, postgresPss: pgMemory.pss,
           lagMs: since === undefined ? 0 : Date.now() - since,
-          ruleBacklog,
+          ruleBacklog: rules.n,
+          ruleLagMs: rules.age,
         });
         if (agent.exitCode !== null || agent.signalCode !== null) { errors.push('the agent exited'); break; }
       }
@@ -206,9 +215,11 @@ export const soakDrill: Drill = {
       const sendFailures = metrics.get('siem_agent_batch_send_failures_total') ?? 0;
       if (sendFailures > 0) errors.push(`agent: ${sendFailures} batch send failures`);
       if (stored < written) errors.push(`only ${stored} of ${written} lines stored 120 s after the end`);
-      const backlogs = samples.filter((s) => s.at >= warmupSeconds).map((s) => s.ruleBacklog);
-      const backlogMax = Math.max(0, ...backlogs);
-      const backlogEnd = backlogs.at(-1) ?? 0;
+      const afterWarmup = samples.filter((s) => s.at >= warmupSeconds);
+      const backlogMax = Math.max(0, ...afterWarmup.map((s) => s.ruleBacklog));
+      const backlogEnd = afterWarmup.at(-1)?.ruleBacklog ?? 0;
+      const ruleLagMax = Math.max(0, ...afterWarmup.map((s) => s.ruleLagMs));
+      const ruleLagEnd = afterWarmup.at(-1)?.ruleLagMs ?? 0;
       const alerts = await withClient(database.ownerUrl, async (c) => Number((await c.query('select count(*) as n from alerts')).rows[0].n));
       const jobErrors = await withClient(database.ownerUrl, async (c) =>
         (await c.query(`select task_identifier, last_error from graphile_worker.jobs where last_error is not null limit 5`)).rows.map((row) => `${row.task_identifier}: ${String(row.last_error).slice(0, 200)}`),
@@ -218,7 +229,7 @@ export const soakDrill: Drill = {
       // Memory growth: mean of the samples just after warm-up against the mean of the last ones.
       const after = samples.filter((s) => s.at >= warmupSeconds);
       const window = Math.max(3, Math.round(after.length * 0.15));
-      const growth = (key: 'agent' | 'worker' | 'api' | 'postgres') => {
+      const growth = (key: 'agent' | 'worker' | 'api' | 'postgres' | 'postgresPss') => {
         const startMean = mean(after.slice(0, window).map((s) => s[key]));
         const endMean = mean(after.slice(-window).map((s) => s[key]));
         return { startMb: startMean / 1024, endMb: endMean / 1024, percent: ((endMean - startMean) / startMean) * 100 };
@@ -229,13 +240,16 @@ export const soakDrill: Drill = {
       const lagP50 = [...lags].sort((a, b) => a - b)[Math.floor(lags.length / 2)] ?? 0;
       const achieved = written / seconds;
       const memoryOk = memory.every((m) => m.percent < 10);
+      const pss = growth('postgresPss');
       const lagOk = maxLag < lagBarMs;
       const queryP95 = [...queryMs].sort((a, b) => a - b)[Math.floor(queryMs.length * 0.95)] ?? 0;
       const summary = [
         `ingested ${written} lines in ${seconds} s (${Math.round(achieved)} lines/s, target ${rate}); ${stored} stored; ${queries} overview queries (p95 ${Math.round(queryP95)} ms); ${alerts} alerts raised by the worker`,
-        ...memory.map((m) => `${m.key.padEnd(8)} ${m.key === 'postgres' ? 'PSS (all server processes)' : 'RSS'} ${m.startMb.toFixed(0)} MB after warm-up (${warmupSeconds} s) -> ${m.endMb.toFixed(0)} MB at the end: ${m.percent >= 0 ? '+' : ''}${m.percent.toFixed(1)} % ${m.percent < 10 ? 'ok' : 'OVER 10 %'}`),
+        ...memory.map((m) => `${m.key.padEnd(8)} ${m.key === 'postgres' ? 'private memory of all server processes' : 'RSS'} ${m.startMb.toFixed(0)} MB after warm-up (${warmupSeconds} s) -> ${m.endMb.toFixed(0)} MB at the end: ${m.percent >= 0 ? '+' : ''}${m.percent.toFixed(1)} % ${m.percent < 10 ? 'ok' : 'OVER 10 %'}`),
+        `postgres PSS (shared buffers counted once; they fill up to shared_buffers, so not a bar) ${pss.startMb.toFixed(0)} MB -> ${pss.endMb.toFixed(0)} MB: ${pss.percent >= 0 ? '+' : ''}${pss.percent.toFixed(1)} %`,
         `ingest lag (oldest written line not yet committed, sampled every 2 s after warm-up): median ${lagP50} ms, max ${maxLag} ms (bar < ${lagBarMs} ms) ${lagOk ? 'ok' : 'OVER'}`,
-        `rule evaluation backlog (rows in siem_private.rule_outbox not yet seen by every rule): max ${backlogMax}, at the end ${backlogEnd} (${(backlogEnd / Math.max(rate, 1)).toFixed(1)} s of traffic); reported, not a bar`,
+        `rule evaluation lag (events in siem_private.rule_outbox not yet evaluated by every rule, age of the oldest): max ${backlogMax} events / ${ruleLagMax} ms, at the end ${backlogEnd} events / ${ruleLagEnd} ms; reported, not a bar`,
+        `worker: ${worker.output.length} rule evaluations, the last: ${worker.output.at(-1) ?? 'none'}`,
         `errors: ${errors.length}${errors.length ? `: ${errors.slice(0, 5).join(' | ')}` : ''}`,
       ];
       return {
@@ -244,9 +258,9 @@ export const soakDrill: Drill = {
         figures: [
           ...(maxRate ? [{ name: 'soak.max_rate', value: maxRate, unit: 'lines/s', note: 'agent reading a pre-written file, measured first' }] : []),
           { name: 'soak.rate', value: Math.round(achieved), unit: 'lines/s', note: `sustained for ${seconds} s with the worker and the overview query running` },
-          ...memory.map((m) => ({ name: `soak.${m.key}_growth`, value: Math.round(m.percent * 10) / 10, unit: '%', note: `${m.key} ${m.key === 'postgres' ? 'PSS' : 'RSS'} ${m.startMb.toFixed(0)} -> ${m.endMb.toFixed(0)} MB after warm-up; bar < 10 %` })),
+          ...memory.map((m) => ({ name: `soak.${m.key}_growth`, value: Math.round(m.percent * 10) / 10, unit: '%', note: `${m.key} ${m.key === 'postgres' ? 'private memory (all server processes)' : 'RSS'} ${m.startMb.toFixed(0)} -> ${m.endMb.toFixed(0)} MB after warm-up; bar < 10 %` })),
           { name: 'soak.lag_max', value: maxLag, unit: 'ms', note: `oldest uncommitted line's age, max after warm-up (median ${lagP50} ms); bar < ${lagBarMs} ms` },
-          { name: 'soak.rule_backlog_end', value: backlogEnd, unit: 'rows', note: `rule outbox rows not yet evaluated at the end (max ${backlogMax} after warm-up)` },
+          { name: 'soak.rule_lag_max', value: ruleLagMax, unit: 'ms', note: `age of the oldest batch not yet evaluated by every rule, max after warm-up (${backlogMax} events at most; ${ruleLagEnd} ms / ${backlogEnd} events at the end)` },
           { name: 'soak.errors', value: errors.length, unit: 'count', note: 'API errors, worker errors, failed jobs, agent send failures; must be 0' },
         ],
       };

@@ -13,6 +13,7 @@ if (kind === 'worker') {
     partitionDaysAhead: 2,
     log: (message) => {
       if (/error|fail/i.test(message)) console.error(`worker: ${message}`);
+      else if (message.startsWith('[rules__evaluate]')) console.log(message);
     },
   });
   stop = () => worker.stop();
