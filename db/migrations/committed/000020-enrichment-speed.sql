@@ -1,5 +1,5 @@
 --! Previous: sha1:da87e20a298d9c12d4954c2208e96502c54f7910
---! Hash: sha1:4a0f8c8b169ded1b238f1dddf73bedb17b822613
+--! Hash: sha1:ca499b5b2f165d0f5d214740b32035b86cde104d
 --! Message: enrichment-speed
 
 -- Enrichment finds the events of its queued ranges by one time range and the set of id ranges, both
@@ -303,3 +303,5 @@ begin
   return v_matches;
 end;
 $$;
+
+comment on column public.threat_matches.field is 'The event field that matched: an address field (canonical type ip, such as src_ip, dst_ip), domain, file_hash or url.';
