@@ -1,5 +1,5 @@
 --! Previous: sha1:da87e20a298d9c12d4954c2208e96502c54f7910
---! Hash: sha1:ca499b5b2f165d0f5d214740b32035b86cde104d
+--! Hash: sha1:41c2f7fb2305d85d454c4716265fb2070e67edc6
 --! Message: enrichment-speed
 
 -- Enrichment finds the events of its queued ranges by one time range and the set of id ranges, both
@@ -15,8 +15,9 @@
 -- Ranges as a time range and a multirange of ids
 --------------------------------------------------------------------------------
 
+-- stable: reading timestamptz from text depends on the TimeZone setting
 create function siem_private.segment_bounds(p_segments jsonb, out ts_from timestamptz, out ts_to timestamptz, out ids int8multirange)
-  language sql immutable strict parallel safe
+  language sql stable strict parallel safe
   as $$
     select min(s."from"), max(s."to"), coalesce(range_agg(int8range(coalesce(s.min_id, 0), s.max_id, '[]')), '{}')
     from jsonb_to_recordset(p_segments) s ("from" timestamptz, "to" timestamptz, min_id bigint, max_id bigint)
