@@ -63,19 +63,3 @@ describe('siem_private.define_observables (trigger _710_define_observables on ca
     });
   });
 });
-
-describe('siem_private.segment_bounds', () => {
-  it('is one time range and the id ranges; segments without ids cover every id', async () => {
-    const { rows } = await context.db.pool.query(
-      `select (b).ts_from, (b).ts_to, (b).ids::text from (select siem_private.segment_bounds($1) b) x`,
-      [JSON.stringify([
-        { from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:05Z', min_id: 10, max_id: 20 },
-        { from: '2026-01-01T00:00:03Z', to: '2026-01-01T00:00:09Z', min_id: 15, max_id: 30 },
-        { from: '2026-01-01T00:00:01Z', to: '2026-01-01T00:00:02Z', min_id: 40, max_id: 40 },
-      ])],
-    );
-    expect(rows[0]).toEqual({ ts_from: new Date('2026-01-01T00:00:00Z'), ts_to: new Date('2026-01-01T00:00:09Z'), ids: '{[10,31),[40,41)}' });
-    const whole = await context.db.pool.query(`select (siem_private.segment_bounds('[{"from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z"}]')).ids::text as ids`);
-    expect(whole.rows[0].ids).toBe('{[0,)}');
-  });
-});

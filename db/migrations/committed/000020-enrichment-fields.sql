@@ -1,71 +1,20 @@
 --! Previous: sha1:da87e20a298d9c12d4954c2208e96502c54f7910
---! Hash: sha1:41c2f7fb2305d85d454c4716265fb2070e67edc6
---! Message: enrichment-speed
+--! Hash: sha1:0927892a7e9ad0167187226f3e8623d390f9053e
+--! Message: enrichment-fields
 
--- Enrichment finds the events of its queued ranges by one time range and the set of id ranges, both
--- given to the planner as values (EXECUTE ... USING plans them with their actual values): only the
--- partitions of that time range are read, by the primary key (ts, id) when the range is small. Before,
--- the ranges were joined as a function scan of jsonb, the planner could neither prune partitions nor
--- estimate the join, and every job scanned all of events: its cost grew with the table, not the batch.
---
--- An event whose id lies in one of the ranges but that another statement inserted (concurrent COPYs
--- interleave ids) is enriched too: enrichment is idempotent, its own queued range enriches it again.
+-- Enrichment of every address field (the fields whose canonical type is ip), and the indicators
+-- consulted only while some are live (matching every distinct value of a job costs ~3 µs each).
 
 --------------------------------------------------------------------------------
--- Ranges as a time range and a multirange of ids
+-- Indicators only when there are some
 --------------------------------------------------------------------------------
 
--- stable: reading timestamptz from text depends on the TimeZone setting
-create function siem_private.segment_bounds(p_segments jsonb, out ts_from timestamptz, out ts_to timestamptz, out ids int8multirange)
-  language sql stable strict parallel safe
-  as $$
-    select min(s."from"), max(s."to"), coalesce(range_agg(int8range(coalesce(s.min_id, 0), s.max_id, '[]')), '{}')
-    from jsonb_to_recordset(p_segments) s ("from" timestamptz, "to" timestamptz, min_id bigint, max_id bigint)
-  $$;
-comment on function siem_private.segment_bounds(jsonb) is
-  'The segments [{from, to, min_id, max_id}] as one time range and a multirange of ids (ids absent: every id): what the enrichment queries filter events by.';
-
--- The filter on events e every enrichment query uses ($1, $2: time range, $3: ids).
-create function siem_private.segment_filter() returns text
-  language sql immutable parallel safe
-  as $$ select 'e.ts between $1 and $2 and e.id <@ $3' $$;
-comment on function siem_private.segment_filter() is 'The WHERE condition on events e for the bounds of segment_bounds() passed as $1, $2, $3.';
-
-create or replace function siem_private.segment_events(p_segments jsonb)
-  returns table (ts timestamptz, id bigint)
-  language plpgsql stable strict
-  as $$
-declare
-  v_bounds record := siem_private.segment_bounds(p_segments);
-begin
-  return query execute 'select e.ts, e.id from public.events e where ' || siem_private.segment_filter()
-    using v_bounds.ts_from, v_bounds.ts_to, v_bounds.ids;
-end;
-$$;
-comment on function siem_private.segment_events(jsonb) is
-  'Keys of the events in the segments [{from, to, min_id, max_id}] (ids optional: a whole time range), each once; may include events of other statements whose ids interleave.';
-
-create or replace function siem_private.enrichment_candidates(p_segments jsonb)
-  returns table (class text, value text)
-  language plpgsql stable strict
-  as $$
-declare
-  v_bounds record := siem_private.segment_bounds(p_segments);
-begin
-  return query execute 'select distinct o.class, o.value from public.events e cross join lateral siem_private.event_observables(e.metadata) o where '
-    || siem_private.segment_filter() || ' and siem_private.has_observables(e.metadata)'
-    using v_bounds.ts_from, v_bounds.ts_to, v_bounds.ids;
-end;
-$$;
-
--- As in 000011, with the events found by segment_filter(), and the indicators consulted only when
--- some are live (matching every distinct value costs ~3 µs each).
+-- As in 000011, with indicator_hits skipped while no indicator is live.
 create or replace function siem_private.apply_enrichment(p_segments jsonb, p_context jsonb, p_classes jsonb) returns integer
   language plpgsql volatile
   set search_path = pg_catalog, public, pg_temp
   as $$
 declare
-  v_bounds record := siem_private.segment_bounds(p_segments);
   v_hits jsonb := '{}';
   v_tags jsonb;
   v_updated integer;
@@ -74,66 +23,41 @@ begin
     v_hits := siem_private.indicator_hits(p_classes);
   end if;
 
-  if v_hits <> '{}' then
-    -- one tag template per matching indicator, the field is added per event
-    select coalesce(jsonb_object_agg(i.id::text, siem_private.threat_tag(i, null, false)), '{}') into v_tags
-    from public.threat_indicators i
-    where i.id in (select jsonb_array_elements_text(h.value)::bigint from jsonb_each(v_hits) h);
+  -- one tag template per matching indicator, the field is added per event
+  select coalesce(jsonb_object_agg(i.id::text, siem_private.threat_tag(i, null, false)), '{}') into v_tags
+  from public.threat_indicators i
+  where i.id in (select jsonb_array_elements_text(h.value)::bigint from jsonb_each(v_hits) h);
 
-    execute 'insert into public.threat_matches (event_ts, event_id, indicator_id, feed, field, value, retro)
-      select e.ts, e.id, x.id::bigint, $5 -> x.id ->> ''feed'', o.field, o.value, false
-      from public.events e
-      cross join lateral siem_private.event_observables(e.metadata) o
-      cross join lateral jsonb_array_elements_text($4 -> o.value) x (id)
-      where ' || siem_private.segment_filter() || ' and $4 ? o.value
-      on conflict (event_ts, event_id, indicator_id) do nothing'
-      using v_bounds.ts_from, v_bounds.ts_to, v_bounds.ids, v_hits, v_tags;
+  if v_hits <> '{}' then
+    insert into public.threat_matches (event_ts, event_id, indicator_id, feed, field, value, retro)
+    select e.ts, e.id, x.id::bigint, v_tags -> x.id ->> 'feed', o.field, o.value, false
+    from siem_private.segment_events(p_segments) k
+    join public.events e on e.ts = k.ts and e.id = k.id
+    cross join lateral siem_private.event_observables(e.metadata) o
+    cross join lateral jsonb_array_elements_text(v_hits -> o.value) x (id)
+    where v_hits ? o.value
+    on conflict (event_ts, event_id, indicator_id) do nothing;
   end if;
 
   -- One pass over the segments' events: the new enrichment is built per row from inlined expressions
   -- (no second scan, no join back); the threat subquery runs only when something matched.
-  execute 'update public.events e
-    set enrichment = (e.enrichment - ''geoip'' - ''dns'' - ''threat'')
-      || jsonb_strip_nulls(jsonb_build_object(''geoip'', siem_private.address_context(e.metadata, $6, ''geoip''),
-                                              ''dns'', siem_private.address_context(e.metadata, $6, ''dns'')))
-      || case when $4 = ''{}'' then ''{}''
-              else coalesce((select jsonb_strip_nulls(jsonb_build_object(''threat'', jsonb_agg(($5 -> t.id) || jsonb_build_object(''field'', o.field) order by t.id)))
-                             from siem_private.event_observables(e.metadata) o
-                             cross join lateral jsonb_array_elements_text($4 -> o.value) t (id)
-                             where $4 ? o.value), ''{}'') end
-      || jsonb_build_object(''enriched_at'', now())
-    where ' || siem_private.segment_filter() || ' and siem_private.has_observables(e.metadata)'
-    using v_bounds.ts_from, v_bounds.ts_to, v_bounds.ids, v_hits, v_tags, p_context;
+  update public.events e
+  set enrichment = (e.enrichment - 'geoip' - 'dns' - 'threat')
+    || jsonb_strip_nulls(jsonb_build_object('geoip', siem_private.address_context(e.metadata, p_context, 'geoip'),
+                                            'dns', siem_private.address_context(e.metadata, p_context, 'dns')))
+    || case when v_hits = '{}' then '{}'
+            else coalesce((select jsonb_strip_nulls(jsonb_build_object('threat', jsonb_agg((v_tags -> t.id) || jsonb_build_object('field', o.field) order by t.id)))
+                           from siem_private.event_observables(e.metadata) o
+                           cross join lateral jsonb_array_elements_text(v_hits -> o.value) t (id)
+                           where v_hits ? o.value), '{}') end
+    || jsonb_build_object('enriched_at', now())
+  from jsonb_to_recordset(p_segments) s ("from" timestamptz, "to" timestamptz, min_id bigint, max_id bigint)
+  where e.ts between s."from" and s."to" and e.id between coalesce(s.min_id, 0) and coalesce(s.max_id, 9223372036854775807)
+    and siem_private.has_observables(e.metadata);
   get diagnostics v_updated = row_count;
   return v_updated;
 end;
 $$;
-
-create or replace function siem_private.apply_dns(p_segments jsonb, p_dns jsonb) returns integer
-  language plpgsql volatile
-  set search_path = pg_catalog, public, pg_temp
-  as $$
-declare
-  v_bounds record := siem_private.segment_bounds(p_segments);
-  v_updated integer;
-begin
-  execute 'with per_event as (
-      select e.ts, e.id, jsonb_object_agg(o.field, $4 -> o.value) as dns
-      from public.events e
-      cross join lateral siem_private.event_observables(e.metadata) o
-      where ' || siem_private.segment_filter() || ' and o.class = ''ip'' and $4 ? o.value
-      group by e.ts, e.id
-    )
-    update public.events e
-    set enrichment = jsonb_set(e.enrichment, ''{dns}'', coalesce(e.enrichment -> ''dns'', ''{}'') || p.dns)
-    from per_event p
-    where e.ts = p.ts and e.id = p.id'
-    using v_bounds.ts_from, v_bounds.ts_to, v_bounds.ids, p_dns;
-  get diagnostics v_updated = row_count;
-  return v_updated;
-end;
-$$;
-
 --------------------------------------------------------------------------------
 -- Every address field: the fields whose canonical type is ip
 --------------------------------------------------------------------------------
