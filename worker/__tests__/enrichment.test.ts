@@ -88,6 +88,18 @@ describe('enrichment jobs (real worker, real DNS server on loopback)', () => {
     expect(cache.rows).toEqual([{ ip: '81.2.69.142', ptr: 'mail.example.co.uk', status: 'ok' }]);
   });
 
+  it('enriches every field whose canonical type is ip, not only src_ip and dst_ip', async () => {
+    await context.db.pool.query(`insert into canonical_fields (name, type, description) values ('relay_ip', 'ip', 'mail relay') on conflict (name) do update set type = 'ip'`);
+    const batch = await ingestOne(JSON.stringify({ relay_ip: '81.2.69.142', message: 'relayed' }));
+    const event = await waitFor(async () => {
+      const row = await eventOf(batch)();
+      return row?.enrichment.dns?.relay_ip ? row : undefined;
+    });
+    expect(event.enrichment.geoip).toEqual({ relay_ip: { country: 'GB' } });
+    expect(event.enrichment.dns).toEqual({ relay_ip: { ptr: 'mail.example.co.uk' } });
+    await context.db.pool.query(`delete from canonical_fields where name = 'relay_ip'`);
+  });
+
   it('enriches a parsed syslog line too: sshd from 81.2.69.142 is GB', async () => {
     const batch = makeBatch(['<38>Nov 24 10:00:00 web-1 sshd[2967]: Failed password for invalid user admin from 81.2.69.142 port 50122 ssh2'], { source: 'syslog' });
     await sendBatch(context.agentPool, 'agent', batch);

@@ -82,4 +82,24 @@ describe.skipIf(!haveCorpus)('GeoIp with the MaxMind test databases (../shared/c
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('swaps in an ASN database file replaced in place, without a restart', { timeout: 30_000 }, async () => {
+    const entries = JSON.parse(readFileSync(path.join(maxmindDir, 'source-data/GeoLite2-ASN-Test.json'), 'utf8')) as Record<string, AsnEntry>[];
+    const [network, expected] = Object.entries(entries.find((entry) => Object.keys(entry)[0]!.includes('.'))!)[0]!;
+    const ip = network.split('/')[0]!;
+    const dir = mkdtempSync(path.join(tmpdir(), 'siem-geoip-'));
+    try {
+      const file = path.join(dir, 'asn.mmdb');
+      // a database without AS numbers first: nothing to add
+      copyFileSync(path.join(maxmindDir, 'test-data/GeoLite2-Country-Test.mmdb'), file);
+      const geoip = await GeoIp.open({ asnPath: file });
+      expect(geoip.lookup(ip)?.asn).toBeUndefined();
+      copyFileSync(path.join(maxmindDir, 'test-data/GeoLite2-ASN-Test.mmdb'), file + '.new');
+      renameSync(file + '.new', file);
+      const deadline = Date.now() + 20_000;
+      while (geoip.lookup(ip)?.asn === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(geoip.lookup(ip)?.asn).toBe(expected.autonomous_system_number);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
