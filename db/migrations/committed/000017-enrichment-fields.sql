@@ -1,5 +1,5 @@
---! Previous: sha1:da87e20a298d9c12d4954c2208e96502c54f7910
---! Hash: sha1:0927892a7e9ad0167187226f3e8623d390f9053e
+--! Previous: sha1:933d46132ceab6b3ae22d3ee6bf0bebdddd09905
+--! Hash: sha1:6265f951ce9619a46c653a10401202dc5d2b4322
 --! Message: enrichment-fields
 
 -- Enrichment of every address field (the fields whose canonical type is ip), and the indicators
