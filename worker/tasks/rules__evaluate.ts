@@ -20,15 +20,21 @@ export async function rulesEvaluationPass(client: pg.ClientBase, log: (message: 
   const { rule_ids: batchedIds, alerts: batchedAlerts, error } = batch.rows[0]!;
   if (error) log(`set-based evaluation failed (${error}); evaluating those rules one by one`);
   const batched = new Set(batchedIds.map(String));
-  const rules = await client.query<{ id: string; name: string }>('select id::text, name from public.rules where enabled order by id');
+  const rules = await client.query<{ id: string; name: string; failing: boolean }>(
+    `select r.id::text, r.name, c.last_error is not null as failing
+     from public.rules r left join siem_private.rule_checkpoints c on c.rule_id = r.id where r.enabled order by r.id`,
+  );
   let alerts = batchedAlerts;
   for (const rule of rules.rows) {
     if (batched.has(rule.id)) continue;
     try {
       const result = await client.query<{ rows_seen: number; alerts: number }>('select * from siem_private.evaluate_rule($1)', [rule.id]);
       alerts += result.rows[0]?.alerts ?? 0;
+      if (rule.failing) await client.query('update siem_private.rule_checkpoints set last_error = null where rule_id = $1', [rule.id]);
     } catch (error) {
       log(`rule ${rule.name}: ${(error as Error).message}`);
+      // Kept out of the set-based pass until it evaluates again without error.
+      await client.query('update siem_private.rule_checkpoints set last_error = $2 where rule_id = $1', [rule.id, (error as Error).message]);
     }
   }
   await client.query('select siem_private.prune_rule_outbox()');

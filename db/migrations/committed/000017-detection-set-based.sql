@@ -1,5 +1,5 @@
 --! Previous: sha1:da87e20a298d9c12d4954c2208e96502c54f7910
---! Hash: sha1:03954e4567fe37c3f84de72e6ec9ba050f78932d
+--! Hash: sha1:c8dfd6de6ff92e2828413b0f6aff667569124c36
 --! Message: detection-set-based
 
 -- Detection, second pass (docs/rules.md, "Evaluation"):
@@ -23,6 +23,9 @@ comment on table siem_private.rule_predicates is
   E'The predicates a compiled match rule (Sigma detection) was built from, over the events row e: its view is `select e.ts, e.id, e.host, title from public.events e where logsource and detection`. evaluate_match_rules tests them on the new events set-based; view_definition (pg_get_viewdef at install) tells whether the view still is that, else the rule is evaluated through its view.';
 comment on column siem_private.rule_predicates.logsource is 'The logsource condition (the mapping''s where), shared by the rules of one logsource: tested once per new event and logsource.';
 comment on column siem_private.rule_predicates.detection is 'The detection condition, tested on the new events of the logsource only.';
+
+alter table siem_private.rule_checkpoints add column last_error text;
+comment on column siem_private.rule_checkpoints.last_error is 'The error of the rule''s last failed evaluation (cleared by its next successful one). A failing rule is evaluated rule by rule, apart from the set-based pass, so it does not make the others fall back every time.';
 
 create or replace function siem_private.install_compiled_rule(p_rule jsonb, p_select text) returns public.rules
   language plpgsql volatile
@@ -86,7 +89,7 @@ begin
     select c.rule_id from siem_private.rule_checkpoints c
       join public.rules r on r.id = c.rule_id
       join siem_private.rule_predicates p on p.rule_id = r.id
-    where r.enabled and r.evaluation = 'match' and r.source = 'public.events'::regclass
+    where r.enabled and r.evaluation = 'match' and r.source = 'public.events'::regclass and c.last_error is null
       and p.view_definition = pg_get_viewdef(r.view_name)
     order by c.rule_id
     for update of c);
