@@ -1,5 +1,5 @@
 --! Previous: sha1:da87e20a298d9c12d4954c2208e96502c54f7910
---! Hash: sha1:c8dfd6de6ff92e2828413b0f6aff667569124c36
+--! Hash: sha1:c74456323ad9faceb2c06f84a8950e5bbea5c966
 --! Message: detection-set-based
 
 -- Detection, second pass (docs/rules.md, "Evaluation"):
@@ -201,18 +201,24 @@ end;
 $$;
 comment on function siem_private.tg_rule_source__outbox() is 'Statement trigger on a rule source: records the keys of the inserted rows (tg_argv: time column, id column) in the outbox, and enqueues evaluation while an enabled rule reads the source (otherwise the crontab prunes them).';
 
-create function siem_private.tg_rules__start_checkpoint() returns trigger
+alter table siem_private.rule_checkpoints add column disabled_at timestamptz;
+comment on column siem_private.rule_checkpoints.disabled_at is 'When the rule was disabled (null while enabled): rows committed since are not evaluated when it is enabled again; `siem rules enable` names this time for a backfill.';
+
+create function siem_private.tg_rules__checkpoint() returns trigger
   language plpgsql volatile security definer
   set search_path = pg_catalog, public
   as $$
 begin
-  if tg_op = 'INSERT' or (new.enabled and not old.enabled) then
+  if tg_op = 'UPDATE' and old.enabled and not new.enabled then
+    update siem_private.rule_checkpoints set disabled_at = now() where rule_id = new.id;
+  elsif tg_op = 'INSERT' or (new.enabled and not old.enabled) then
     -- Shared among rule starts, exclusive with prune_rule_outbox: until this transaction commits,
     -- nobody else sees the new checkpoint, and the outbox rows of the transactions in flight now
     -- (which this rule will evaluate when they commit) must stay.
     perform pg_advisory_xact_lock_shared(hashtext('siem.rule_outbox'));
-    insert into siem_private.rule_checkpoints (rule_id, snapshot) values (new.id, pg_current_snapshot())
-      on conflict (rule_id) do update set snapshot = excluded.snapshot, evaluated_at = now();
+    insert into siem_private.rule_checkpoints (rule_id, snapshot, disabled_at)
+      values (new.id, pg_current_snapshot(), case when not new.enabled then now() end)
+      on conflict (rule_id) do update set snapshot = excluded.snapshot, evaluated_at = now(), disabled_at = null, last_error = null;
     if new.enabled then
       perform siem_private.enqueue_rule_evaluation();
     end if;
@@ -220,11 +226,11 @@ begin
   return null;
 end;
 $$;
-comment on function siem_private.tg_rules__start_checkpoint() is
-  'A rule starts at the snapshot of the transaction that creates or re-enables it: rows of transactions committed before are history (siem rules backfill), rows of every transaction still running or started later are evaluated once. Re-enabling does not catch up on the disabled period.';
+comment on function siem_private.tg_rules__checkpoint() is
+  'A rule starts at the snapshot of the transaction that creates or re-enables it: rows of transactions committed before are history (siem rules backfill), rows of every transaction still running or started later are evaluated once. Re-enabling does not catch up on the disabled period (disabled_at records when it began).';
 
-create trigger _610_start_checkpoint after insert or update of enabled on public.rules
-  for each row execute function siem_private.tg_rules__start_checkpoint();
+create trigger _610_checkpoint after insert or update of enabled on public.rules
+  for each row execute function siem_private.tg_rules__checkpoint();
 
 create or replace function siem_private.prune_rule_outbox() returns integer
   language plpgsql volatile

@@ -65,7 +65,7 @@ async function setEnabledAsAdmin(rule: string, enabled: boolean) {
   }
 }
 
-describe('siem_private.tg_rules__start_checkpoint', () => {
+describe('siem_private.tg_rules__checkpoint', () => {
   it('a rule created while an ingest transaction is in flight alerts once on its rows when it commits late, not on rows committed before', async () => {
     const at = new Date('2026-11-24T09:00:00Z');
     // Committed before the rule exists: history (backfill), not evaluated.
