@@ -1,5 +1,5 @@
 --! Previous: sha1:da87e20a298d9c12d4954c2208e96502c54f7910
---! Hash: sha1:892d627957076e66f01d0bcb5a87fb5cb122f39d
+--! Hash: sha1:dc3ff349aeb76e5fe76b658ba7375461a77043ba
 --! Message: detection-set-based
 
 -- Detection, second pass (docs/rules.md, "Evaluation"):
@@ -201,6 +201,28 @@ comment on function siem_private.evaluate_match_rules() is
 --------------------------------------------------------------------------------
 -- Gap-free starts: rule creation, re-enabling, outbox and pruning
 --------------------------------------------------------------------------------
+
+create or replace function siem_private.enqueue_rule_evaluation() returns void
+  language plpgsql volatile
+  set search_path = pg_catalog, public
+  as $$
+begin
+  -- One pending job (key rules__evaluate) absorbs every batch until a worker picks it up. Upserting
+  -- that shared key makes a concurrent ingest transaction wait for ours to commit, so only the
+  -- holder of a transaction-scoped advisory lock touches it. The others notify instead: the worker
+  -- listens and upserts the same job after they commit (and the crontab runs it every minute in
+  -- case a notification is lost while the worker is disconnected). Priority -5: ahead of the
+  -- per-batch enrichment jobs (0), which fall behind under heavy ingest and would otherwise hold
+  -- evaluation (rules read events, not their enrichment) for as long; behind mail (-10).
+  if pg_try_advisory_xact_lock(hashtext('siem.rules__evaluate')) then
+    perform graphile_worker.add_job('rules__evaluate', '{}'::json, job_key => 'rules__evaluate',
+      job_key_mode => 'preserve_run_at', max_attempts => 5, priority => -5);
+  else
+    perform pg_notify('siem_rules', '');
+  end if;
+end;
+$$;
+comment on function siem_private.enqueue_rule_evaluation() is 'Enqueues the coalesced rules__evaluate job (one pending job, whatever the number of batches; priority -5, ahead of enrichment), or, while another ingest transaction holds that job, notifies siem_rules so the worker enqueues it after this commit; never waits for another transaction.';
 
 create or replace function siem_private.tg_rule_source__outbox() returns trigger
   language plpgsql volatile security definer
