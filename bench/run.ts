@@ -6,14 +6,15 @@ import { enrichBenchmark } from './enrich.ts';
 import { agentBenchmark, agentDrill } from './agent.ts';
 import { ingestBenchmark } from './ingest.ts';
 import { storageBenchmark } from './storage.ts';
-import { alertBenchmark } from './alert.ts';
+import { alertBenchmark, alertIngestBenchmark } from './alert.ts';
+import { rulesEvalBenchmark } from './rules_eval.ts';
 import { overviewBenchmark } from './overview.ts';
 import { peerBenchmark } from './peer.ts';
 import { queryBenchmark } from './query.ts';
 import { describeMachine } from './machine.ts';
 import type { Benchmark, Figure } from './types.ts';
 
-const benchmarks: Benchmark[] = [ingestBenchmark, enrichBenchmark, storageBenchmark, agentBenchmark, agentDrill, alertBenchmark, queryBenchmark, overviewBenchmark, peerBenchmark];
+const benchmarks: Benchmark[] = [ingestBenchmark, enrichBenchmark, storageBenchmark, agentBenchmark, agentDrill, alertBenchmark, alertIngestBenchmark, rulesEvalBenchmark, queryBenchmark, overviewBenchmark, peerBenchmark];
 /** Other names a benchmark answers to (not run twice when all run). */
 const aliases: Record<string, string> = { rules: 'alert' };
 const root = path.resolve(import.meta.dirname, '..');

@@ -159,6 +159,16 @@ rules
   .option('--until <time>', 'end (default: now)')
   .action(async (rule: string, options) => (await import('./commands/rules.ts')).rulesBackfillCommand(loadConfig(), rule, options));
 rules
+  .command('enable')
+  .description('Enable a rule: it evaluates events committed from now on (the disabled period is left to backfill, whose command it prints)')
+  .argument('<rule>', 'rule name')
+  .action(async (rule: string) => (await import('./commands/rules.ts')).rulesEnableCommand(loadConfig(), rule, true));
+rules
+  .command('disable')
+  .description('Disable a rule: events committed while it is disabled are not evaluated, not even when it is enabled again')
+  .argument('<rule>', 'rule name')
+  .action(async (rule: string) => (await import('./commands/rules.ts')).rulesEnableCommand(loadConfig(), rule, false));
+rules
   .command('test')
   .description('Run every rule with fixtures against its positive and negative events (in a rolled-back transaction) and report pass/fail')
   .argument('[rule]', 'only this rule')

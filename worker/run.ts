@@ -72,7 +72,7 @@ async function listenForRuleEvaluation(connectionString: string, runner: Runner,
   let pending: Promise<void> | undefined;
   client.on('notification', () => {
     pending ??= new Promise<void>((resolve) => setTimeout(resolve, 20))
-      .then(() => runner.addJob('rules__evaluate', {}, { jobKey: 'rules__evaluate', jobKeyMode: 'preserve_run_at', maxAttempts: 5 }))
+      .then(() => runner.addJob('rules__evaluate', {}, { jobKey: 'rules__evaluate', jobKeyMode: 'preserve_run_at', maxAttempts: 5, priority: -5 }))
       .then(() => undefined, (error: Error) => log(`could not enqueue rules__evaluate: ${error.message}`))
       .finally(() => (pending = undefined));
   });

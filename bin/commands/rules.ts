@@ -62,3 +62,31 @@ export async function rulesTestCommand(config: Config, rule: string | undefined)
   console.log(`${results.length} rules with fixtures: ${results.length - failed} passed, ${failed} failed`);
   if (failed > 0) process.exitCode = 1;
 }
+
+/**
+ * Enables or disables a rule. A rule enabled again evaluates from now on: what committed while it
+ * was disabled is left to an explicit backfill, whose command this prints.
+ */
+export async function rulesEnableCommand(config: Config, rule: string, enabled: boolean): Promise<void> {
+  const message = await withOwner(config, async (client) => {
+    await client.query('begin');
+    try {
+      const { rows } = await client.query<{ enabled: boolean; disabled_at: Date | null }>(
+        `select r.enabled, c.disabled_at from public.rules r left join siem_private.rule_checkpoints c on c.rule_id = r.id where r.name = $1 for update of r`,
+        [rule],
+      );
+      if (!rows[0]) throw new ConfigError(`no rule named ${rule}`);
+      await client.query('update public.rules set enabled = $2 where name = $1', [rule, enabled]);
+      await client.query('commit');
+      if (rows[0].enabled === enabled) return `rule ${rule} was already ${enabled ? 'enabled' : 'disabled'}`;
+      if (!enabled) return `rule ${rule} disabled: events committed from now on are not evaluated (enabling it again does not catch up)`;
+      const since = rows[0].disabled_at?.toISOString();
+      return `rule ${rule} enabled: it evaluates events committed from now on` +
+        (since ? `; for the period it was disabled run \`siem rules backfill ${rule} --since ${since}\`` : '');
+    } catch (error) {
+      await client.query('rollback');
+      throw error;
+    }
+  });
+  console.log(message);
+}

@@ -21,6 +21,8 @@ export interface CompiledRule {
     enabled?: boolean;
     definition: string;
     fixtures?: { positive?: unknown[]; negative?: unknown[] };
+    /** Match rules over events: the view's condition as logsource and detection (set-based evaluation). */
+    predicate?: { logsource: string; detection: string };
   };
   select: string;
 }

@@ -36,7 +36,9 @@ interface SigmaDocument {
 interface BaseRule {
   document: SigmaDocument;
   name: string;
+  /** The logsource condition and-ed with the detection. */
   predicate: string;
+  detection: string;
   logsource: ResolvedLogsource;
 }
 
@@ -93,8 +95,8 @@ function compileBase(document: SigmaDocument, mapping: SigmaMapping): BaseRule {
   if (errors.length) throw new RuleCompileError([...new Set(errors)].join('; '));
   const conditions = Array.isArray(condition) ? condition.map(String) : [String(condition ?? '')];
   if (!conditions[0]) throw new RuleCompileError('the detection has no condition');
-  const predicate = or(conditions.map((text) => conditionSql(parseCondition(text), searches, identifiers)));
-  return { document, name: sigmaRuleName(document), predicate: and([logsource.where, predicate]), logsource };
+  const detection = or(conditions.map((text) => conditionSql(parseCondition(text), searches, identifiers)));
+  return { document, name: sigmaRuleName(document), predicate: and([logsource.where, detection]), detection, logsource };
 }
 
 function common(document: SigmaDocument, name: string, kind: CompiledRule['rule']['kind'], definition: string) {
@@ -196,7 +198,9 @@ export function compileSigma(documents: { file: string; document: SigmaDocument;
       if (document.id) bases.set(document.id, base);
       if (document.name) bases.set(document.name, base);
       const select = `select e.ts as event_ts, e.id as event_id, e.host as entity, ${literal(document.title ?? base.name)}::text as summary from public.events e where ${base.predicate}`;
-      results.push({ file, title: document.title ?? base.name, compiled: { rule: { ...common(document, base.name, 'sigma', definition), evaluation: 'match' }, select } });
+      // The predicate lets the engine test this rule on new events together with the others (set-based).
+      const predicate = { logsource: base.logsource.where, detection: base.detection };
+      results.push({ file, title: document.title ?? base.name, compiled: { rule: { ...common(document, base.name, 'sigma', definition), evaluation: 'match', predicate }, select } });
     } catch (error) {
       results.push({ file, title: document.title ?? '(untitled)', error: (error as Error).message });
     }
