@@ -210,6 +210,35 @@ async function archiveDay(
   }
 }
 
+/**
+ * Rows in a default partition (event times outside the prepared range) past the retention get a
+ * daily partition, which the candidates then include. A day that has an archive already is
+ * restored (attaching moves its rows in from the default partition) and archived again with them.
+ */
+async function partitionOverdueDefaults(client: pg.ClientBase, settings: ArchiveSettings, result: ArchiveRunResult): Promise<void> {
+  const overdue = await client.query<{ table_name: ArchivedTable; day: string; rows: string; archived: boolean }>(
+    `select table_name, to_char(day, 'YYYY-MM-DD') as day, rows, archived from siem_private.overdue_default_days($1, $2)`,
+    [settings.rawRetentionDays, settings.eventRetentionDays],
+  );
+  for (const { table_name, day, rows, archived } of overdue.rows) {
+    try {
+      if (!archived) {
+        await inTransaction(client, () => client.query('select siem_private.create_daily_partition($1::regclass, $2)', [`public.${table_name}`, day]));
+        settings.log?.(`moved ${rows} rows of ${table_name} ${day} out of the default partition into a partition of their own, to archive`);
+        continue;
+      }
+      const { path: previousPath } = await restoreArchive(client, table_name, day, settings.archiveDir);
+      const rearchived = await archiveDay(client, settings, table_name, day, { previousPath });
+      if (!rearchived) throw new ArchiveError(`${table_name} ${day} was restored but has no partition`);
+      result.archived.push(rearchived);
+      settings.log?.(`archived ${table_name} ${day} again with ${rows} late rows from the default partition: ${rearchived.rows} rows -> ${rearchived.path}`);
+    } catch (error) {
+      result.failed.push({ table: table_name, day, error: (error as Error).message });
+      settings.log?.(`archiving the default partition's rows of ${table_name} ${day} failed, they stay: ${(error as Error).message}`);
+    }
+  }
+}
+
 /** Archives every partition past its retention, oldest first; re-attaches leftovers of an interrupted run. */
 export async function runArchive(client: pg.ClientBase, settings: ArchiveSettings): Promise<ArchiveRunResult> {
   const result: ArchiveRunResult = { archived: [], failed: [], ran: false };
@@ -221,6 +250,7 @@ export async function runArchive(client: pg.ClientBase, settings: ArchiveSetting
       await inTransaction(client, () => client.query('select siem_private.attach_daily_partition($1, $2)', [table_name, day]));
       settings.log?.(`attached ${partitionName(table_name, day)} again (left detached by an interrupted run)`);
     }
+    await partitionOverdueDefaults(client, settings, result);
     const candidates = await client.query<{ table_name: ArchivedTable; day: string }>(
       `select table_name, to_char(day, 'YYYY-MM-DD') as day from siem_private.archive_candidates($1, $2)`,
       [settings.rawRetentionDays, settings.eventRetentionDays],
