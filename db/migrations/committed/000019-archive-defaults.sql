@@ -1,5 +1,5 @@
 --! Previous: sha1:da87e20a298d9c12d4954c2208e96502c54f7910
---! Hash: sha1:9894ee6010f15072c8582deb90ef8f901f334b6a
+--! Hash: sha1:2ecc3efeb05ba63c3d004eaa93d5dd7a94759afc
 --! Message: archive-defaults
 
 -- Retention for rows in the default partitions: rows whose day is past the retention get a daily
@@ -31,3 +31,7 @@ create function siem_private.overdue_default_days(p_raw_days integer, p_event_da
 $$;
 comment on function siem_private.overdue_default_days(integer, integer) is
   'Days with rows in events_raw_default older than p_raw_days or in events_default older than p_event_days (UTC days, the archive''s cutoff), with their row counts and whether that day has an archive already. The archive run gives each one a partition (or restores its archive) and archives it.';
+
+-- The archive files are zstd-compressed now (worker/archive.ts); older ones stay gzip.
+comment on table public.archive_index is
+  E'@behavior -*\nOne row per archived day: the partition was detached, exported as compressed COPY text to path (zstd, .copy.zst; gzip, .copy.gz, for archives written before 000019), checked and dropped in the transaction that wrote this row.';
