@@ -11,12 +11,12 @@ import type { Benchmark, Figure } from './types.ts';
 
 /**
  * Storage cost of the mixed corpus: bytes on disk per line while hot (tables + indexes), and
- * after archiving (gzip COPY files), both as ratios to the raw line bytes. Also what share of the
+ * after archiving (zstd COPY files), both as ratios to the raw line bytes. Also what share of the
  * ingest triggers' time the metric counter triggers take.
  */
 export const storageBenchmark: Benchmark = {
   name: 'storage',
-  description: 'bytes on disk per line, hot (with indexes) and archived (gzip COPY), as ratios to raw line bytes; archive/restore speed; share of the metric counter triggers',
+  description: 'bytes on disk per line, hot (with indexes) and archived (zstd COPY), as ratios to raw line bytes; archive/restore speed; share of the metric counter triggers',
   async run({ quick, workDir, log }) {
     const lines = quick ? 100_000 : 1_000_000;
     const files = await ensureMixedCorpus(workDir, lines);
@@ -90,7 +90,7 @@ export const storageBenchmark: Benchmark = {
         { name: 'storage.hot_ratio', value: ratio(hot), unit: 'ratio', note: 'events + events_raw + quarantine on disk (heap, TOAST, btree indexes of the hot partition) / raw line bytes' },
         { name: 'storage.hot_events_ratio', value: ratio(sizes.events ?? 0), unit: 'ratio', note: 'events alone on disk / raw line bytes' },
         { name: 'storage.hot_bytes_per_line', value: Math.round(hot / lines), unit: 'bytes', note: 'hot bytes on disk per received line' },
-        { name: 'storage.archive_ratio', value: ratio(archivedBytes), unit: 'ratio', note: 'all archive files (events_raw + events, gzip COPY text) / raw line bytes' },
+        { name: 'storage.archive_ratio', value: ratio(archivedBytes), unit: 'ratio', note: 'all archive files (events_raw + events, zstd COPY text) / raw line bytes' },
         { name: 'storage.archive_raw_ratio', value: ratio(archivedByTable.events_raw ?? 0), unit: 'ratio', note: 'events_raw archive / raw line bytes; target <= 0.15' },
         { name: 'storage.archive_events_ratio', value: ratio(archivedByTable.events ?? 0), unit: 'ratio', note: 'events archive / raw line bytes' },
         { name: 'storage.archive_rows_per_s', value: Math.round(archivedRows / archiveSeconds), unit: 'rows/s', note: 'detach + export + read-back check + drop' },

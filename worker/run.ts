@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
-import { Logger, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import { Logger, run, type Runner, type Task, type TaskList, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import { openEnrichers, type EnrichmentOptions } from './enrichment/options.ts';
 import { makeDnsResolve } from './tasks/dns__resolve.ts';
@@ -19,6 +18,7 @@ import { makeDatabaseBackup, type ScheduledBackupSettings } from './tasks/databa
 import { metricCountsCompact } from './tasks/metric_counts__compact.ts';
 import type { Registry } from 'prom-client';
 import { installWorkerMetrics } from './metrics.ts';
+import { checkedCrontab, projectCrontab } from './schedule.ts';
 
 export interface WorkerOptions {
   connectionString: string;
@@ -34,10 +34,27 @@ export interface WorkerOptions {
   backup?: ScheduledBackupSettings;
   /** Registers the worker's and the database's metrics here (served by the caller). */
   registry?: Registry;
+  /** The crontab's text; default worker/crontab. */
+  crontab?: string;
   log: (message: string) => void;
 }
 
-const crontab = readFileSync(new URL('crontab', import.meta.url), 'utf8');
+/** Every task this worker knows; alerts__notify, partitions__archive and database__backup run only when configured. */
+export const workerTasks = [
+  'partitions__maintain',
+  'events__enrich',
+  'dns__resolve',
+  'intel__retro_hunt',
+  'intel__refresh_feeds',
+  'rules__evaluate',
+  'rule_imports__compile',
+  'alerts__notify',
+  'partitions__archive',
+  'database__backup',
+  'metric_counts__compact',
+  'event_rollups__compact',
+] as const;
+type WorkerTask = (typeof workerTasks)[number];
 
 const quietEnrichment: EnrichmentOptions = {
   geoipCityPath: undefined,
@@ -46,14 +63,6 @@ const quietEnrichment: EnrichmentOptions = {
   dnsCacheSeconds: 300,
   retroHuntDays: 30,
 };
-
-/** The crontab without the lines of tasks this worker does not run. */
-function crontabFor(taskList: TaskList): string {
-  return crontab
-    .split('\n')
-    .filter((line) => line.startsWith('#') || line.trim() === '' || line.trim().split(/\s+/)[5]! in taskList)
-    .join('\n');
-}
 
 export interface Worker {
   runner: Runner;
@@ -87,6 +96,9 @@ async function listenForRuleEvaluation(connectionString: string, runner: Runner,
 
 /** Runs graphile-worker with the project's tasks and crontab; partitions are maintained at once. */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
+  // A malformed crontab line or an unknown task stops the start here, before anything is opened.
+  const crontabText = options.crontab ?? projectCrontab();
+  checkedCrontab(crontabText, workerTasks, workerTasks);
   const logger = new Logger((scope) => (level, message) => {
     if (level === 'debug') return;
     options.log(`${scope.taskIdentifier ? `[${scope.taskIdentifier}] ` : ''}${message}`);
@@ -106,27 +118,28 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   if (options.registry && metricsPool) {
     installWorkerMetrics({ registry: options.registry, pool: metricsPool, events, backupDir: options.backup?.backupDir, log: options.log });
   }
-  const taskList: TaskList = {
-      partitions__maintain: makePartitionsMaintain(options.partitionDaysAhead),
-      events__enrich: makeEventsEnrich(enrichers),
-      dns__resolve: makeDnsResolve(enrichers.dns, enrichment.dnsCacheSeconds),
-      intel__retro_hunt: makeIntelRetroHunt(enrichment.retroHuntDays),
-      intel__refresh_feeds: intelRefreshFeeds,
-      rules__evaluate: rulesEvaluate,
-      rule_imports__compile: ruleImportsCompile,
-      ...(mailer && options.mail ? { alerts__notify: makeAlertsNotify(mailer, options.mail) } : {}),
-      ...(options.archive ? { partitions__archive: makePartitionsArchive(options.archive) } : {}),
-      ...(options.backup ? { database__backup: makeDatabaseBackup(options.backup) } : {}),
-      metric_counts__compact: metricCountsCompact,
-      event_rollups__compact: eventRollupsCompact,
+  const tasks: Record<WorkerTask, Task | undefined> = {
+    partitions__maintain: makePartitionsMaintain(options.partitionDaysAhead),
+    events__enrich: makeEventsEnrich(enrichers),
+    dns__resolve: makeDnsResolve(enrichers.dns, enrichment.dnsCacheSeconds),
+    intel__retro_hunt: makeIntelRetroHunt(enrichment.retroHuntDays),
+    intel__refresh_feeds: intelRefreshFeeds,
+    rules__evaluate: rulesEvaluate,
+    rule_imports__compile: ruleImportsCompile,
+    alerts__notify: mailer && options.mail ? makeAlertsNotify(mailer, options.mail) : undefined,
+    partitions__archive: options.archive ? makePartitionsArchive(options.archive) : undefined,
+    database__backup: options.backup ? makeDatabaseBackup(options.backup) : undefined,
+    metric_counts__compact: metricCountsCompact,
+    event_rollups__compact: eventRollupsCompact,
   };
+  const taskList: TaskList = Object.fromEntries(Object.entries(tasks).filter((entry): entry is [string, Task] => entry[1] !== undefined));
   const runner = await run({
     pgPool,
     events,
     concurrency: options.concurrency,
     noHandleSignals: true,
     logger,
-    crontab: crontabFor(taskList),
+    crontab: checkedCrontab(crontabText, workerTasks, Object.keys(taskList)),
     taskList,
   });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });

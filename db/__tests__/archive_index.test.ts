@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { gzipSync, zstdDecompressSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sendBatch } from '../../agent/batch_sender.ts';
 import { makeBatch } from '../../test/batches.ts';
@@ -166,6 +168,37 @@ describe('archive: retention, export, restore, drop', () => {
       expect(retry.archived.map((a) => `${a.table} ${a.day}`)).toContain(`events_raw ${day}`);
       const entry = (await listArchives(pool)).find((e) => e.table === 'events_raw' && e.day === day)!;
       expect(entry.rows).toBe(200);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('writes zstd files in a compression-friendly order and still restores gzip archives of before', async () => {
+    const { pool } = context.db;
+    const day = dayOffset(-9);
+    await pool.query(`select siem_private.create_daily_partition('public.events_raw', $1)`, [day]);
+    await seed(day, 100, 'syslog');
+    const before = await fingerprint('events_raw', day);
+    const client = await pool.connect();
+    try {
+      await runArchive(client, settings);
+      const entry = (await listArchives(pool)).find((e) => e.table === 'events_raw' && e.day === day)!;
+      expect(entry.path).toMatch(/events_raw_p\d{8}\.copy\.zst$/);
+      const text = zstdDecompressSync(readFileSync(entry.path));
+      expect(text.toString().split('\n').filter(Boolean)).toHaveLength(100);
+      // An archive written by the gzip version: same COPY text, .copy.gz, its own sha256.
+      const gz = gzipSync(text);
+      const gzPath = entry.path.replace(/\.copy\.zst$/, '.copy.gz');
+      writeFileSync(gzPath, gz);
+      rmSync(entry.path);
+      await pool.query(`update public.archive_index set path = $1, bytes = $2, sha256 = $3 where table_name = 'events_raw' and day = $4`, [
+        gzPath,
+        gz.length,
+        createHash('sha256').update(gz).digest('hex'),
+        day,
+      ]);
+      expect(await restoreArchive(client, 'events_raw', day)).toMatchObject({ rows: 100, path: gzPath });
+      expect(await fingerprint('events_raw', day)).toEqual(before);
     } finally {
       client.release();
     }

@@ -1,10 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createRegistry } from '../metrics.ts';
 import { installWorkerMetrics } from '../../worker/metrics.ts';
+import { parseAgentConfig } from '../../agent/config.ts';
 
 // No Docker engine runs here: these checks keep docker-compose.yml, the Dockerfile, the
 // Prometheus and Grafana files and the CI workflow correct by reading them.
@@ -15,6 +18,7 @@ const yamlOf = (file: string) => parse(read(file), { merge: true });
 interface Service {
   image?: string;
   build?: string;
+  depends_on?: Record<string, { condition: string }> | string[];
   command?: string | string[];
   environment?: Record<string, string>;
   volumes?: string[];
@@ -71,12 +75,97 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('gives every service an image (or a build) and depends only on services that exist', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.image ?? service.build, name).toBeTruthy();
+      const needs = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
+      for (const need of needs) expect(Object.keys(services), `${name} depends on ${need}`).toContain(need);
+    }
+  });
+
+  it('sends alert mail to the mail catcher', () => {
+    expect(services.siem!.environment!.SIEM_SMTP_URL).toBe('smtp://mailcatcher:1025');
+    expect(services.mailcatcher!.image).toMatch(/mailpit/);
+  });
+
+  it('runs the example agent with a configuration the agent accepts, serving the metrics Prometheus scrapes', () => {
+    const command = (services.agent!.command as string[]).join(' ');
+    expect(command).toContain('siem.ts agent --config /etc/siem/agent.yaml');
+    expect(services.agent!.volumes).toContain('./docker/agent.yaml:/etc/siem/agent.yaml:ro');
+    const config = parseAgentConfig(read('docker/agent.yaml'), '/etc/siem', { SIEM_AGENT_DATABASE_URL: 'postgres://siem_agent:x@postgres:5432/siem' });
+    expect(config.metrics).toEqual({ port: 9465, host: '0.0.0.0' });
+    expect(config.files[0]!.paths).toEqual(['/var/log/host/syslog']);
+    expect(config.stateDir).toBe('/agent-state');
+    expect(services.agent!.volumes!.some((v) => v.startsWith('agentstate:/agent-state'))).toBe(true);
+  });
+
+  it('scrapes only services of the compose file, on the ports they serve', () => {
+    const prometheus = yamlOf('monitoring/prometheus/prometheus.yml') as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+    const served: Record<string, string[]> = {
+      siem: [services.siem!.environment!.SIEM_METRICS_PORT!, services.siem!.environment!.SIEM_PORT!],
+      agent: ['9465'],
+      localhost: ['9090'],
+    };
+    const targets = prometheus.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets));
+    expect(targets.length).toBeGreaterThan(3);
+    for (const target of targets) {
+      const [host, port] = target.split(':');
+      if (host !== 'localhost') expect(Object.keys(services)).toContain(host);
+      expect(served[host!], target).toContain(port);
+    }
+  });
+
   it('scrapes the worker where siem serves its metrics', () => {
     const prometheus = yamlOf('monitoring/prometheus/prometheus.yml') as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
     const worker = prometheus.scrape_configs.find((job) => job.job_name === 'siem-worker')!;
     expect(worker.static_configs[0]!.targets).toEqual([`siem:${services.siem!.environment!.SIEM_METRICS_PORT}`]);
     const api = prometheus.scrape_configs.find((job) => job.job_name === 'siem-api')!;
     expect(api.static_configs[0]!.targets).toEqual([`siem:${services.siem!.environment!.SIEM_PORT}`]);
+  });
+});
+
+/**
+ * `docker compose config` (v2) or Debian's `docker-compose config` (v1.29, python) validate the file
+ * against the Compose schema and interpolate it without an engine. v1 predates the top-level
+ * `name`, so it checks a copy without that line.
+ */
+function composeClient(): { command: string; args: string[]; stripName: boolean } | undefined {
+  if (spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0) return { command: 'docker', args: ['compose'], stripName: false };
+  if (spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0) return { command: 'docker-compose', args: [], stripName: true };
+  return undefined;
+}
+const client = composeClient();
+
+describe.skipIf(!client)(`docker-compose.yml through ${client ? [client.command, ...client.args].join(' ') : 'a compose client (none installed)'} config`, () => {
+  const config = (env: Record<string, string>) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'siem-compose-'));
+    try {
+      const file = path.join(dir, 'docker-compose.yml');
+      writeFileSync(file, client!.stripName ? read('docker-compose.yml').replace(/^name: .*$/m, '') : read('docker-compose.yml'));
+      const { PATH, HOME } = process.env;
+      return spawnSync(client!.command, [...client!.args, '-f', file, '--project-directory', root, '-p', 'pgsiem', 'config'], {
+        encoding: 'utf8',
+        env: { PATH, HOME, ...env },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('is valid and interpolates the passwords', () => {
+    const result = config({ POSTGRES_PASSWORD: 'pw-1', GRAFANA_PASSWORD: 'pw-2' });
+    expect(result.stderr).not.toMatch(/invalid|error/i);
+    expect(result.status).toBe(0);
+    const resolved = parse(result.stdout) as { services: Record<string, Service> };
+    expect(Object.keys(resolved.services).sort()).toEqual(Object.keys(services).sort());
+    expect(resolved.services.siem!.environment!.DATABASE_URL).toBe('postgres://siem_owner:pw-1@postgres:5432/siem');
+    expect(resolved.services.postgres!.environment!.POSTGRES_PASSWORD).toBe('pw-1');
+  });
+
+  it('refuses to start without the passwords', () => {
+    const result = config({});
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/set POSTGRES_PASSWORD|set GRAFANA_PASSWORD/);
   });
 });
 
