@@ -55,6 +55,8 @@ export const workerTasks = [
   'event_rollups__compact',
 ] as const;
 type WorkerTask = (typeof workerTasks)[number];
+/** Tasks that run on the enrichment runner (see startWorker). */
+const enrichmentTasks: ReadonlySet<string> = new Set<WorkerTask>(['events__enrich', 'dns__resolve', 'intel__retro_hunt']);
 
 const quietEnrichment: EnrichmentOptions = {
   geoipCityPath: undefined,
@@ -105,7 +107,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   });
   // Our own pool, so stopping can wait until every connection is closed before the database stops
   // (runner.stop() returns earlier).
-  const pgPool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
+  const pgPool = new pg.Pool({ connectionString: options.connectionString, max: 2 * options.concurrency + 3 });
   pgPool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
   pgPool.on('connect', (client) => client.on('error', (error) => options.log(`database connection lost: ${error.message}`)));
   const enrichment = options.enrichment ?? quietEnrichment;
@@ -133,22 +135,26 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     event_rollups__compact: eventRollupsCompact,
   };
   const taskList: TaskList = Object.fromEntries(Object.entries(tasks).filter((entry): entry is [string, Task] => entry[1] !== undefined));
+  // Enrichment gets a runner of its own: its jobs can be long (a large batch, slow DNS) and many
+  // (one per concurrent ingest transaction), and with one shared runner they filled every slot while
+  // rules__evaluate and alerts__notify waited. Each runner only takes jobs of the tasks it has.
+  const enrichmentTaskList: TaskList = Object.fromEntries(Object.entries(taskList).filter(([name]) => enrichmentTasks.has(name)));
+  const otherTaskList: TaskList = Object.fromEntries(Object.entries(taskList).filter(([name]) => !enrichmentTasks.has(name)));
+  const common = { pgPool, events, noHandleSignals: true, logger } as const;
   const runner = await run({
-    pgPool,
-    events,
+    ...common,
     concurrency: options.concurrency,
-    noHandleSignals: true,
-    logger,
     crontab: checkedCrontab(crontabText, workerTasks, Object.keys(taskList)),
-    taskList,
+    taskList: otherTaskList,
   });
+  const enrichmentRunner = await run({ ...common, concurrency: options.concurrency, crontab: '', taskList: enrichmentTaskList });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
   const rulesListener = await listenForRuleEvaluation(options.connectionString, runner, options.log);
   return {
     runner,
     async stop() {
       await rulesListener.stop();
-      await runner.stop();
+      await Promise.all([runner.stop(), enrichmentRunner.stop()]);
       enrichers.dns?.cancel();
       mailer?.close();
       await pgPool.end();
