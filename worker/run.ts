@@ -147,7 +147,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     crontab: checkedCrontab(crontabText, workerTasks, Object.keys(taskList)),
     taskList: otherTaskList,
   });
-  const enrichmentRunner = await run({ ...common, concurrency: options.concurrency, crontab: '', taskList: enrichmentTaskList });
+  const enrichmentRunner = await run({ ...common, concurrency: options.concurrency, parsedCronItems: [], taskList: enrichmentTaskList });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
   const rulesListener = await listenForRuleEvaluation(options.connectionString, runner, options.log);
   return {
