@@ -147,7 +147,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     crontab: checkedCrontab(crontabText, workerTasks, Object.keys(taskList)),
     taskList: otherTaskList,
   });
-  const enrichmentRunner = await run({ ...common, concurrency: options.concurrency, parsedCronItems: [], taskList: enrichmentTaskList });
+  // Half the slots (at least one): enrichment updates rows ingest is writing next to, and on a small
+  // machine a second enrichment job mostly takes CPU from ingest.
+  const enrichmentRunner = await run({ ...common, concurrency: Math.max(1, Math.floor(options.concurrency / 2)), parsedCronItems: [], taskList: enrichmentTaskList });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
   const rulesListener = await listenForRuleEvaluation(options.connectionString, runner, options.log);
   return {
