@@ -72,6 +72,7 @@ describe.skipIf(!haveCorpus)('GeoIp with the MaxMind test databases (../shared/c
       copyFileSync(path.join(maxmindDir, 'test-data/GeoLite2-Country-Test.mmdb'), file);
       const geoip = await GeoIp.open({ cityPath: file });
       expect(geoip.lookup('81.2.69.142')).toEqual({ country: 'GB', country_name: 'United Kingdom' });
+      await watcherStarted();
       // as geoipupdate does: write beside, then rename over
       copyFileSync(path.join(maxmindDir, 'test-data/GeoIP2-City-Test.mmdb'), file + '.new');
       renameSync(file + '.new', file);
@@ -93,6 +94,7 @@ describe.skipIf(!haveCorpus)('GeoIp with the MaxMind test databases (../shared/c
       copyFileSync(path.join(maxmindDir, 'test-data/GeoLite2-Country-Test.mmdb'), file);
       const geoip = await GeoIp.open({ asnPath: file });
       expect(geoip.lookup(ip)?.asn).toBeUndefined();
+      await watcherStarted();
       copyFileSync(path.join(maxmindDir, 'test-data/GeoLite2-ASN-Test.mmdb'), file + '.new');
       renameSync(file + '.new', file);
       const deadline = Date.now() + 20_000;
@@ -103,3 +105,12 @@ describe.skipIf(!haveCorpus)('GeoIp with the MaxMind test databases (../shared/c
     }
   });
 });
+
+/**
+ * fs.watchFile (used by the maxmind reader) takes its first stat asynchronously: a file replaced
+ * before that stat is the one it compares against, and the change is never seen. A real update
+ * comes long after the worker started; the tests wait that long.
+ */
+function watcherStarted(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1000));
+}
