@@ -25,8 +25,8 @@ export function seededRandom(seed: number): Random {
   };
 }
 
-const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-const int = (random: Random, min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+export const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+export const int = (random: Random, min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 
 // Month names by hand: toLocaleString goes through Intl on every call, which dominated corpus generation.
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

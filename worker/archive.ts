@@ -330,13 +330,7 @@ export async function runArchive(client: pg.ClientBase, settings: ArchiveSetting
   return result;
 }
 
-export interface ArchiveEntry {
-  table: ArchivedTable;
-  day: string;
-  path: string;
-  rows: number;
-  bytes: number;
-  sha256: string;
+export interface ArchiveEntry extends ArchivedDay {
   archivedAt: Date;
   restoredAt: Date | null;
 }

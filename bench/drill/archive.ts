@@ -7,7 +7,7 @@ import { withClient } from '../../db/setup.ts';
 import { makeBatch } from '../../test/batches.ts';
 import { account, describeAccounting, SentLines } from './account.ts';
 import { siem, startDrillDatabase } from './cluster.ts';
-import { seededRandom } from './prng.ts';
+import { seededRandom } from '../../agent/demo.ts';
 import type { Drill } from './types.ts';
 
 const dayOffset = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { withClient } from '../../db/setup.ts';
 import { account, describeAccounting, SentLines } from './account.ts';
 import { sleep, startAgent, startDrillDatabase, stopProcess, waitForLines } from './cluster.ts';
-import { between, pick, seededRandom } from './prng.ts';
+import { int as between, pick, seededRandom } from '../../agent/demo.ts';
 import type { Drill } from './types.ts';
 
 /** The agent's default `max_line_bytes` (agent/config.ts); the drill leaves it at its default. */

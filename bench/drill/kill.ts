@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { account, describeAccounting, SentLines } from './account.ts';
 import { committedLines, sleep, startAgent, startDrillDatabase, stopProcess, waitForLines } from './cluster.ts';
-import { between, seededRandom } from './prng.ts';
+import { int as between, seededRandom } from '../../agent/demo.ts';
 import type { Drill } from './types.ts';
 
 /**

@@ -8,7 +8,7 @@ import { importRules } from '../../db/rules/import.ts';
 import { withClient } from '../../db/setup.ts';
 import { freePort } from '../../test/free_port.ts';
 import { agentMetrics, committedLines, rssKb, sleep, startAgent, startDrillDatabase, stopProcess, treeMemoryKb, waitForLines, type DrillDatabase } from './cluster.ts';
-import { between, pick, seededRandom } from './prng.ts';
+import { int as between, pick, seededRandom } from '../../agent/demo.ts';
 import type { Drill } from './types.ts';
 
 const ruleExamples = path.resolve(import.meta.dirname, '../../db/rules/examples/alert_rules.yaml');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { freePort } from '../../test/free_port.ts';
 import { account, describeAccounting, SentLines } from './account.ts';
 import { agentMetrics, sleep, startAgent, startDrillDatabase, stopProcess, waitForLines } from './cluster.ts';
-import { seededRandom } from './prng.ts';
+import { seededRandom } from '../../agent/demo.ts';
 import type { Drill } from './types.ts';
 
 const sum = (metrics: Map<string, number>, name: string) => [...metrics].filter(([key]) => key === name || key.startsWith(`${name}{`)).reduce((total, [, value]) => total + value, 0);

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { useSession } from '../auth/session.ts';
 import { navigate, useLocation } from '../lib/router.ts';
-import { relativeRanges } from '../lib/time.ts';
+import { RangeOptions } from '../ui/RangeOptions.tsx';
 import { Empty, ErrorState, Loading, describeError } from '../ui/states.tsx';
 import { Grid, GridCell } from './Grid.tsx';
 import { addWidget, moveWidget, parseLayout, removeWidget, updateWidget, type Layout } from './layout.ts';
@@ -67,11 +67,7 @@ function DashboardView({ dashboard, canEdit, startEditing }: { dashboard: Dashbo
         <label>
           Range{' '}
           <select value={layout.range} onChange={(e) => setLayout({ ...layout, range: e.target.value })} aria-label="Dashboard range">
-            {relativeRanges.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
+            <RangeOptions />
           </select>
         </label>
         {!canEdit && <span className="tag">shared by another user: read only</span>}

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useQuery, type CombinedError } from 'urql';
 import { navigate } from '../lib/router.ts';
-import { pickBucket, relativeRanges } from '../lib/time.ts';
+import { pickBucket } from '../lib/time.ts';
+import { RangeOptions } from '../ui/RangeOptions.tsx';
 import type { CountRow, TopValue } from '../search/queries.ts';
 import { emptySearch, searchHref, withValue } from '../search/searchState.ts';
 import { Link } from '../ui/Link.tsx';
@@ -131,11 +132,7 @@ export function OverviewPage() {
         <label>
           Range{' '}
           <select value={range} onChange={(e) => setRange(e.target.value)} aria-label="Overview range">
-            {relativeRanges.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
+            <RangeOptions />
           </select>
         </label>
         {renderMs !== null && <span className="muted small">all widgets in {renderMs} ms</span>}

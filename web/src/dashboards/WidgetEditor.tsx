@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { groupFields, kindsFor, type Metric, type WidgetDef, type WidgetKind } from './layout.ts';
-import { relativeRanges } from '../lib/time.ts';
+import { RangeOptions } from '../ui/RangeOptions.tsx';
 
 const metricLabels: Record<Metric, string> = {
   count_over_time: 'Event count over time',
@@ -92,11 +92,7 @@ export function WidgetEditor({ initial, onSave, onCancel, saveLabel }: { initial
         Range
         <select value={draft.range ?? ''} onChange={(e) => set({ range: e.target.value || undefined })}>
           <option value="">dashboard's range</option>
-          {relativeRanges.map((r) => (
-            <option key={r.value} value={r.value}>
-              {r.label}
-            </option>
-          ))}
+          <RangeOptions />
         </select>
       </label>
       <div className="form-actions">

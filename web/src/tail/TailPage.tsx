@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { gql, useSubscription } from 'urql';
 import { formatTs } from '../lib/time.ts';
 import { navigate } from '../lib/router.ts';
+import type { EventRow } from '../search/queries.ts';
 import { emptySearch, searchHref } from '../search/searchState.ts';
 import { Empty, ErrorState } from '../ui/states.tsx';
 
@@ -22,14 +23,7 @@ const TailSubscription = gql`
   }
 `;
 
-interface TailEvent {
-  rowId: string;
-  ts: string;
-  host: string;
-  source: string;
-  eventType: string;
-  message: string;
-}
+type TailEvent = Pick<EventRow, 'rowId' | 'ts' | 'host' | 'source' | 'eventType' | 'message'>;
 
 const keep = 500;
 
