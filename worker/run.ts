@@ -19,6 +19,7 @@ import { metricCountsCompact } from './tasks/metric_counts__compact.ts';
 import type { Registry } from 'prom-client';
 import { installWorkerMetrics } from './metrics.ts';
 import { checkedCrontab, projectCrontab } from './schedule.ts';
+import { makeBackgroundPriority } from './priority.ts';
 
 export interface WorkerOptions {
   connectionString: string;
@@ -65,6 +66,9 @@ const quietEnrichment: EnrichmentOptions = {
   dnsCacheSeconds: 300,
   retroHuntDays: 30,
 };
+
+/** pg_stat_activity's name for enrichment's connections (which run at background priority). */
+export const enrichmentApplicationName = 'siem worker enrichment';
 
 export interface Worker {
   runner: Runner;
@@ -149,7 +153,17 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   });
   // Half the slots (at least one): enrichment updates rows ingest is writing next to, and on a small
   // machine a second enrichment job mostly takes CPU from ingest.
-  const enrichmentRunner = await run({ ...common, concurrency: Math.max(1, Math.floor(options.concurrency / 2)), parsedCronItems: [], taskList: enrichmentTaskList });
+  const enrichmentConcurrency = Math.max(1, Math.floor(options.concurrency / 2));
+  // Enrichment is background work: on a local server its backends run at the lowest CPU priority, so
+  // when the machine is saturated ingest and rule evaluation go first and enrichment catches up after.
+  const enrichmentPool = new pg.Pool({ connectionString: options.connectionString, max: 2 * enrichmentConcurrency + 2, application_name: enrichmentApplicationName });
+  const backgroundPriority = makeBackgroundPriority(options.log);
+  enrichmentPool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
+  enrichmentPool.on('connect', (client) => {
+    client.on('error', (error) => options.log(`database connection lost: ${error.message}`));
+    void backgroundPriority(client).catch((error: Error) => options.log(`could not lower enrichment's priority: ${error.message}`));
+  });
+  const enrichmentRunner = await run({ ...common, pgPool: enrichmentPool, concurrency: enrichmentConcurrency, parsedCronItems: [], taskList: enrichmentTaskList });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
   const rulesListener = await listenForRuleEvaluation(options.connectionString, runner, options.log);
   return {
@@ -160,6 +174,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       enrichers.dns?.cancel();
       mailer?.close();
       await pgPool.end();
+      await enrichmentPool.end();
       await metricsPool?.end();
     },
   };

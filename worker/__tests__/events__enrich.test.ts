@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendBatch } from '../../agent/batch_sender.ts';
 import { makeBatch } from '../../test/batches.ts';
 import { useAgentDatabase } from '../../test/database.ts';
-import { startWorker, type Worker } from '../run.ts';
+import os from 'node:os';
+import { backgroundNice, isLocalHost } from '../priority.ts';
+import { enrichmentApplicationName, startWorker, type Worker } from '../run.ts';
 
 const context = useAgentDatabase();
 let worker: Worker;
@@ -44,5 +46,23 @@ describe('events__enrich under concurrent ingest', () => {
     }
     const { rows } = await context.db.pool.query(`select count(*) filter (where enrichment ? 'enriched_at')::int as done, count(*)::int as total from events`);
     expect(rows[0]).toEqual({ done: 45_000, total: 45_000 });
+  });
+
+  it("runs enrichment's database processes at the lowest CPU priority, the rest of the worker's at normal", async () => {
+    const { rows } = await context.db.pool.query<{ pid: number; application_name: string }>(
+      `select pid, application_name from pg_stat_activity where datname = current_database() and application_name <> ''`,
+    );
+    const enrichment = rows.filter((row) => row.application_name === enrichmentApplicationName);
+    expect(enrichment.length).toBeGreaterThan(0);
+    for (const { pid } of enrichment) expect(os.getPriority(pid)).toBe(backgroundNice);
+    const { rows: own } = await context.db.pool.query<{ pid: number }>('select pg_backend_pid() as pid');
+    expect(os.getPriority(own[0]!.pid)).toBe(0);
+  });
+});
+
+describe('isLocalHost', () => {
+  it('knows loopback and Unix sockets from remote servers', () => {
+    for (const host of ['localhost', '127.0.0.1', '::1', '[::1]', '/var/run/postgresql']) expect(isLocalHost(host)).toBe(true);
+    for (const host of ['db.internal', '10.0.0.5', '2001:db8::1']) expect(isLocalHost(host)).toBe(false);
   });
 });
