@@ -42,6 +42,17 @@ describe('event_rollups (triggers _900_rollup_* on events)', () => {
     expect(await mismatches()).toEqual([]);
   });
 
+  it('follow an event moved to another day (another partition) or host, and ignore updates of other columns', async () => {
+    await sendBatch(context.agentPool, 'a', makeBatch(Array.from({ length: 20 }, (_, j) => `move ${j}`), { host: 'm1' }));
+    await context.db.pool.query("update public.events set ts = ts - interval '3 days' where message like 'move 1%'");
+    await context.db.pool.query("update public.events set host = 'm2', enrichment = '{\"tags\": [\"y\"]}' where message like 'move 2%'");
+    expect(await mismatches()).toEqual([]);
+    const before = await context.db.pool.query('select count(*)::int as n from public.event_rollups');
+    await context.db.pool.query("update public.events set enrichment = '{\"tags\": [\"z\"]}', host = host where message like 'move%'");
+    const after = await context.db.pool.query('select count(*)::int as n from public.event_rollups');
+    expect(after.rows[0]).toEqual(before.rows[0]);
+  });
+
   it('is readable by analysts only, and hidden from the API', async () => {
     await expect(context.db.asRole('siem_analyst', (c) => c.query('select count(*) from public.event_rollups'))).resolves.toBeDefined();
     for (const role of ['siem_anonymous', 'siem_agent']) {
