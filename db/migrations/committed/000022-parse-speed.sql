@@ -1,5 +1,5 @@
 --! Previous: sha1:359fa9bec9efa3b0aa22c865135aac2b84e639c4
---! Hash: sha1:5fadc7930a10b71e4151713ab1b86068358c6dc5
+--! Hash: sha1:17698717c653d11bbdc3296d865cb5855ed42a58
 --! Message: parse-speed
 
 -- Less backend CPU per ingested line, with the same results (issue 3: the ingest ratio).
@@ -15,6 +15,8 @@
 --   rename keys the document has (in rename-key order) instead of all of them.
 -- - fields_object and syslog_header_object strip nulls (a copy of the object) only when there
 --   are nulls.
+-- - parse_access_log builds its text fields with jsonb_object; event_time looks its keys up once
+--   (fast_timestamp, inlined, names its argument a dozen times).
 -- - The ingest trigger finds the lines to quarantine from the scratch tables' reasons instead of
 --   joining every line to its match a second time.
 
@@ -284,6 +286,61 @@ create or replace function siem_private.syslog_header_object(p_program text, p_p
                      'process', p_program,
                      'pid', case when length(p_pid) between 1 and 9 and translate(p_pid, '0123456789', '') = '' then to_jsonb(p_pid::integer) else to_jsonb(p_pid) end,
                      'syslog_pri', p_pri)) end
+$$;
+
+--------------------------------------------------------------------------------
+-- Access log lines and event times
+--------------------------------------------------------------------------------
+
+create or replace function siem_private.parse_access_log(p_line text) returns jsonb
+  language plpgsql immutable strict parallel safe
+  as $$
+declare
+  head text := split_part(p_line, '"', 1);
+  request text := split_part(p_line, '"', 2);
+  tail text := btrim(split_part(p_line, '"', 3));
+  status text := split_part(tail, ' ', 1);
+  bytes text := split_part(tail, ' ', 2);
+  combined boolean := split_part(p_line, '"', 5) = ' ';
+begin
+  if right(head, 2) <> '] ' or strpos(head, ' [') = 0 or length(status) <> 3 or translate(status, '0123456789', '') <> ''
+     or (bytes <> '-' and (bytes = '' or length(bytes) > 18 or translate(bytes, '0123456789', '') <> '')) then
+    return null;
+  end if;
+  -- the text fields through jsonb_object (jsonb_build_object looks up each argument's type), the
+  -- two numbers added after
+  return jsonb_strip_nulls(jsonb_object(
+           array['src_ip', 'ident', 'username', 'timestamp', 'http_method', 'url_path', 'http_version', 'raw_request', 'referrer', 'user_agent'],
+           array[split_part(head, ' ', 1),
+                 nullif(split_part(head, ' ', 2), '-'),
+                 nullif(split_part(head, ' ', 3), '-'),
+                 substr(head, strpos(head, ' [') + 2, length(head) - strpos(head, ' [') - 3),
+                 nullif(split_part(request, ' ', 1), ''),
+                 nullif(split_part(request, ' ', 2), ''),
+                 nullif(substr(split_part(request, ' ', 3), 6), ''),
+                 case when split_part(request, ' ', 2) = '' then request end,
+                 case when combined then nullif(split_part(p_line, '"', 4), '-') end,
+                 case when combined then nullif(split_part(p_line, '"', 6), '-') end]))
+         || case when bytes <> '-' then jsonb_build_object('http_status', status::integer, 'bytes', bytes::bigint)
+                 else jsonb_build_object('http_status', status::integer) end;
+end;
+$$;
+
+create or replace function siem_private.event_time(p_fields jsonb, p_received timestamptz) returns timestamptz
+  language plpgsql stable parallel safe
+  as $$
+declare
+  -- a variable, not the expression: fast_timestamp is inlined and names its argument a dozen times,
+  -- so passing the expression would look the keys up again for each
+  v_text text := coalesce(p_fields ->> '@timestamp', p_fields ->> 'timestamp', p_fields ->> 'time');
+  v_ts timestamptz;
+begin
+  if v_text is null then
+    return p_received;
+  end if;
+  v_ts := siem_private.fast_timestamp(v_text);
+  return case when v_ts >= '1970-01-01T00:00:00Z' and v_ts <= p_received + interval '1 day' then v_ts else p_received end;
+end;
 $$;
 
 --------------------------------------------------------------------------------
