@@ -1,5 +1,5 @@
---! Previous: sha1:359fa9bec9efa3b0aa22c865135aac2b84e639c4
---! Hash: sha1:8a135580ee204f4f59a6ba3db15373b5233efde2
+--! Previous: sha1:657b6dc8acc0c31b22e9ba8fba17f65cdf5c02d0
+--! Hash: sha1:e61eea81be1f7a9bc1b067da5c0e5a8af1e4904d
 --! Message: parse-speed
 
 -- Less backend CPU per ingested line, with the same results (issue 3: the ingest ratio).
