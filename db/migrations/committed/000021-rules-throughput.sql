@@ -1,5 +1,5 @@
 --! Previous: sha1:359fa9bec9efa3b0aa22c865135aac2b84e639c4
---! Hash: sha1:78dde67bfc0ee9a64cb3bec0999dd18c671a8d71
+--! Hash: sha1:4f274b91d0154b3d9b441e60c844e787b889e992
 --! Message: rules-throughput
 
 -- Threshold and sequence rules without re-reading their window (docs/rules.md, "Evaluation").
@@ -40,8 +40,7 @@ comment on column siem_private.rule_window_rows.entity_null is 'Whether the view
 comment on column siem_private.rule_window_rows.step is 'Sequence rules: the view''s step.';
 comment on column siem_private.rule_window_rows.distinct_value is 'Distinct-count thresholds: the view''s distinct_value.';
 comment on column siem_private.rule_window_rows.pending is 'Threshold rules: true until the row is attached to the rule''s alert (then no window needs to attach it again); false for sequence rows.';
-create unique index rule_window_rows_entity_idx on siem_private.rule_window_rows
-  (rule_id, entity_null, entity_key, event_ts, event_id, step, distinct_value) nulls not distinct;
+create index rule_window_rows_entity_idx on siem_private.rule_window_rows (rule_id, entity_null, entity_key, event_ts);
 create index rule_window_rows_pending_idx on siem_private.rule_window_rows (rule_id, entity_null, entity_key, event_ts) where pending;
 revoke all on siem_private.rule_window_rows from public;
 
@@ -57,8 +56,10 @@ comment on table siem_private.rule_window_values is
   'Per rule and entity, the latest event time of each distinct value (distinct-count thresholds) or step (sequences) in rule_window_rows: an entity with fewer than min_count values, or without every step, since the start of the window cannot fire and is not read.';
 revoke all on siem_private.rule_window_values from public;
 
-alter table siem_private.rule_checkpoints add column window_from timestamptz, add column window_view text;
+alter table siem_private.rule_checkpoints add column window_from timestamptz, add column window_view text,
+  add column window_overlap boolean not null default false;
 comment on column siem_private.rule_checkpoints.window_from is 'rule_window_rows holds every row of the rule''s view with event_ts >= window_from (null: no state yet; the next pass reads its window from the view).';
+comment on column siem_private.rule_checkpoints.window_overlap is 'Set when the state was read from the view: rows of transactions that committed during that pass are in it already, and the next pass adds its new rows only where not yet there (every other pass adds them without looking).';
 comment on column siem_private.rule_checkpoints.window_view is 'md5 of the view''s parse tree the state was built from: a view replaced since makes the state start over.';
 
 create function siem_private.reset_rule_window(p_rule_id bigint) returns void
@@ -66,7 +67,7 @@ create function siem_private.reset_rule_window(p_rule_id bigint) returns void
   as $$
   delete from siem_private.rule_window_rows where rule_id = p_rule_id;
   delete from siem_private.rule_window_values where rule_id = p_rule_id;
-  update siem_private.rule_checkpoints set window_from = null, window_view = null where rule_id = p_rule_id;
+  update siem_private.rule_checkpoints set window_from = null, window_view = null, window_overlap = false where rule_id = p_rule_id;
 $$;
 comment on function siem_private.reset_rule_window(bigint) is 'Drops the window state of a rule: its next evaluation reads the window from the view again.';
 
@@ -155,6 +156,97 @@ comment on function siem_private.sequence_match_prefix(timestamptz[], text[], te
   'sequence_match over the first rows of an entity''s time-sorted rows: the positions of the first complete sequence, null when there is none, or an empty array when rows after these could change the answer (never when p_complete: these are all the rows).';
 
 --------------------------------------------------------------------------------
+-- Raising the alerts of many entities at once
+--------------------------------------------------------------------------------
+
+create function siem_private.raise_alerts(p_rule public.rules, p_entity_null boolean[], p_entity_key text[], p_keys_ts timestamptz[],
+    p_keys_id bigint[], p_summaries text[])
+  returns table (entity_null boolean, entity_key text, alert_id bigint)
+  language plpgsql volatile
+  set search_path = pg_catalog, public
+  as $$
+#variable_conflict use_column
+declare
+  v_created integer;
+begin
+  -- Entities whose keys raise_alert would see in two calls (null and '' share a dedup key; an
+  -- event under two entities is attached to the first only): one call each, in order.
+  if exists (select 1 from unnest(p_entity_null, p_entity_key) e(n, k) group by e.k having count(distinct e.n) > 1)
+     or exists (select 1 from (select distinct e.n, e.k, e.ts, e.id from unnest(p_entity_null, p_entity_key, p_keys_ts, p_keys_id) e(n, k, ts, id)) e
+                group by e.ts, e.id having count(*) > 1) then
+    return query
+      select g.n, g.k, siem_private.raise_alert(p_rule, case when g.n then null else g.k end, g.ts, g.id, g.summary)
+      from (select e.n, e.k, array_agg(e.ts order by e.ts, e.id) as ts, array_agg(e.id order by e.ts, e.id) as id, max(e.summary) as summary
+            from unnest(p_entity_null, p_entity_key, p_keys_ts, p_keys_id, p_summaries) e(n, k, ts, id, summary) group by e.n, e.k order by e.n, e.k) g;
+    return;
+  end if;
+
+  -- The events of each entity this rule never alerted on, for entities no exception covers.
+  -- Working tables of this session (emptied at commit).
+  if to_regclass('pg_temp.raise_alerts_fresh') is null then
+    create temp table raise_alerts_fresh (n boolean, k text, ts timestamptz, id bigint) on commit delete rows;
+    create temp table raise_alerts_target (n boolean, k text, dedup text, entity text, lo timestamptz, hi timestamptz,
+      events integer, summary text, alert_id bigint, status text, created boolean) on commit delete rows;
+  end if;
+  truncate raise_alerts_fresh, raise_alerts_target;
+  insert into raise_alerts_fresh
+    select distinct e.n, e.k, e.ts, e.id from unnest(p_entity_null, p_entity_key, p_keys_ts, p_keys_id) e(n, k, ts, id)
+    where not exists (select 1 from public.alert_events ae where ae.rule_id = p_rule.id and ae.event_ts = e.ts and ae.event_id = e.id)
+      and not exists (select 1 from public.alert_exceptions x
+                      where (x.rule_id is null or x.rule_id = p_rule.id) and (x.entity is null or x.entity = case when e.n then null else e.k end)
+                        and (x.expires_at is null or x.expires_at > now()));
+  insert into raise_alerts_target (n, k, dedup, entity, lo, hi, events, summary)
+    select f.n, f.k, f.k, case when f.n then null else f.k end, min(f.ts), max(f.ts), count(*), s.summary
+    from raise_alerts_fresh f
+    join (select e.n, e.k, max(e.summary) as summary from unnest(p_entity_null, p_entity_key, p_summaries) e(n, k, summary) group by 1, 2) s
+      on s.n = f.n and s.k = f.k
+    group by f.n, f.k, s.summary;
+
+  -- Each entity's open alert, else (suppress_for) its closed one seen within it, else a new one.
+  update raise_alerts_target t set alert_id = a.id, status = a.status
+    from (select a.id, a.status, a.dedup_key from public.alerts a
+          where a.rule_id = p_rule.id and a.status <> 'closed' and a.dedup_key in (select dedup from raise_alerts_target)
+          order by a.id for update) a
+    where a.dedup_key = t.dedup;
+  if p_rule.suppress_for > interval '0' then
+    update raise_alerts_target t set alert_id = a.id, status = a.status
+      from (select distinct on (a.dedup_key) a.id, a.status, a.dedup_key from public.alerts a
+            where a.rule_id = p_rule.id and a.status = 'closed' and a.last_seen_at > now() - p_rule.suppress_for
+              and a.dedup_key in (select dedup from raise_alerts_target where alert_id is null)
+            order by a.dedup_key, a.last_seen_at desc) a
+      where a.dedup_key = t.dedup and t.alert_id is null;
+    perform 1 from public.alerts a where a.id in (select t.alert_id from raise_alerts_target t where t.status = 'closed') order by a.id for update;
+  end if;
+  with created as (
+    insert into public.alerts (rule_id, rule_name, dedup_key, entity, severity, tags, summary, first_event_at, last_event_at)
+      select p_rule.id, p_rule.name, t.dedup, t.entity, p_rule.severity, p_rule.tags, t.summary, t.lo, t.hi
+      from raise_alerts_target t where t.alert_id is null
+      returning id, dedup_key, status)
+  update raise_alerts_target t set alert_id = c.id, status = c.status, created = true from created c where c.dedup_key = t.dedup;
+  get diagnostics v_created = row_count;
+
+  insert into public.alert_events (rule_id, event_ts, event_id, alert_id)
+    select p_rule.id, f.ts, f.id, t.alert_id from raise_alerts_fresh f join raise_alerts_target t on t.n = f.n and t.k = f.k;
+  update public.alerts a set
+      event_count = a.event_count + t.events,
+      first_event_at = least(a.first_event_at, t.lo),
+      last_event_at = greatest(a.last_event_at, t.hi),
+      last_seen_at = now(), updated_at = now(),
+      summary = coalesce(t.summary, a.summary)
+    from raise_alerts_target t where a.id = t.alert_id;
+  insert into public.alert_history (alert_id, actor, action, new_status, detail)
+    select t.alert_id, 'engine', case when t.created then 'created' else 'repeated' end, t.status, jsonb_build_object('events', t.events)
+    from raise_alerts_target t order by t.alert_id;
+  if v_created > 0 then
+    perform siem_private.enqueue_notification(p_rule);
+  end if;
+  return query select t.n, t.k, t.alert_id from raise_alerts_target t;
+end;
+$$;
+comment on function siem_private.raise_alerts(public.rules, boolean[], text[], timestamptz[], bigint[], text[]) is
+  'raise_alert for many entities of one rule in a few statements: p_entity_null/p_entity_key (the entity, null when p_entity_null), event keys and the summary of each row, one element per matching row. Returns the entities whose events were attached and their alert (those raise_alert would return an alert for).';
+
+--------------------------------------------------------------------------------
 -- Evaluation
 --------------------------------------------------------------------------------
 
@@ -172,6 +264,13 @@ declare
   v_value text := case when p_rule.evaluation = 'sequence' then 'step' when p_rule.count_distinct then 'distinct_value' end;
   v_columns text;
   v_values_upsert text := '';
+  v_overlap boolean;
+  -- A state row not there yet (only where a read of the view may have added it already).
+  v_dedup text := $d$
+    where not exists (
+      select 1 from siem_private.rule_window_rows s where s.rule_id = $5 and s.entity_null = r.entity_null and s.entity_key = r.entity_key
+        and s.event_ts = r.event_ts and s.event_id = r.event_id and s.step is not distinct from r.step
+        and s.distinct_value is not distinct from r.distinct_value)$d$;
   v_from timestamptz;
   v_version text;
   v_min timestamptz;
@@ -188,10 +287,6 @@ declare
   v_chain integer[];
   v_entity text;
   v_alerts integer := 0;
-  v_done_null boolean[] := '{}';
-  v_done_key text[] := '{}';
-  v_done_ts timestamptz[] := '{}';
-  v_done_id bigint[] := '{}';
 begin
   if p_rule.evaluation not in ('threshold', 'sequence') or coalesce(current_setting('siem.rule_windows', true), '') = 'off' then
     -- The state would miss these rows: it starts over at the next windowed evaluation.
@@ -202,10 +297,13 @@ begin
     return 0;
   end if;
   select min(t), max(t) into v_min, v_max from unnest(p_keys_ts) t;
-  select c.window_from, c.window_view into v_from, v_version from siem_private.rule_checkpoints c where c.rule_id = p_rule.id;
+  select c.window_from, c.window_view, c.window_overlap into v_from, v_version, v_overlap from siem_private.rule_checkpoints c where c.rule_id = p_rule.id;
   if v_version is distinct from v_view then
     perform siem_private.reset_rule_window(p_rule.id);
     v_from := null;
+    v_overlap := false;
+  elsif v_overlap then
+    update siem_private.rule_checkpoints set window_overlap = false where rule_id = p_rule.id;
   end if;
 
   -- A view row as a state row (its pending flag appended by each query).
@@ -231,10 +329,10 @@ begin
       select %1$s, %6$L::boolean as pending from %2$s v join unnest($1::timestamptz[], $2::bigint[]) k(ts, id) on v.%3$I = k.ts and v.%4$I = k.id
       where v.%3$I between $3 and $4),
     ins as (insert into siem_private.rule_window_rows (rule_id, entity_null, entity_key, event_ts, event_id, step, distinct_value, summary, pending)
-            select $5, r.* from vrows r on conflict do nothing)%5$s
+            select $5, r.* from vrows r%7$s)%5$s
     select array_agg(entity_null), array_agg(entity_key), array_agg(lo), array_agg(hi)
     from (select entity_null, entity_key, min(event_ts) as lo, max(event_ts) as hi from vrows group by 1, 2) g$q$,
-    v_columns, p_rule.view_name, v_key_ts, v_key_id, v_values_upsert, p_rule.evaluation = 'threshold')
+    v_columns, p_rule.view_name, v_key_ts, v_key_id, v_values_upsert, p_rule.evaluation = 'threshold', case when v_overlap then v_dedup else '' end)
     into v_grp_null, v_grp_key, v_grp_lo, v_grp_hi
     using p_keys_ts, p_keys_id, v_min, v_max, p_rule.id;
   perform set_config('enable_nestloop', v_nestloop, true);
@@ -253,15 +351,15 @@ begin
     execute format($q$
       with vrows as (select %1$s, %4$s as pending from %2$s v where v.event_ts >= $1 and v.event_ts < $2),
       ins as (insert into siem_private.rule_window_rows (rule_id, entity_null, entity_key, event_ts, event_id, step, distinct_value, summary, pending)
-              select $5, r.* from vrows r on conflict do nothing)%3$s
+              select $5, r.* from vrows r%5$s)%3$s
       select 1$q$,
       v_columns, p_rule.view_name, v_values_upsert,
       -- rows an earlier evaluation attached (before the state, or apply_rule) are not pending
       case when p_rule.evaluation = 'threshold'
         then 'not exists (select 1 from public.alert_events ae where ae.rule_id = $5 and ae.event_ts = v.event_ts and ae.event_id = v.event_id)'
-        else 'false' end)
+        else 'false' end, v_dedup)
       using v_needed, coalesce(v_from, 'infinity'), null::integer, null::integer, p_rule.id;
-    update siem_private.rule_checkpoints set window_from = v_needed, window_view = v_view where rule_id = p_rule.id;
+    update siem_private.rule_checkpoints set window_from = v_needed, window_view = v_view, window_overlap = true where rule_id = p_rule.id;
     v_from := v_needed;
   elsif v_from < v_needed - v_w - interval '1 minute' then
     -- 3. Pruned once it holds more than two windows (and a minute of late rows).
@@ -314,7 +412,7 @@ begin
     end if;
     -- 5. The rows of the fired windows not yet attached, per entity (the windows merged into
     --    islands first: consecutive fired ends at most a window apart overlap).
-    for v_row in execute format($q$
+    execute format($q$
       with grp as (select * from unnest($1::boolean[], $2::text[], $3::timestamptz[], $4::timestamptz[]) g(entity_null, entity_key, lo, hi)),
       %s,
       islands as (
@@ -322,30 +420,26 @@ begin
         from (select f.*, count(*) filter (where f.end_ts - f.prev > $6) over (partition by f.entity_null, f.entity_key order by f.end_ts) as island
               from (select f.*, lag(f.end_ts) over (partition by f.entity_null, f.entity_key order by f.end_ts) as prev
                     from (select distinct * from fired) f) f) f
-        group by entity_null, entity_key, island)
-      select i.entity_null, i.entity_key, array_agg(u.event_ts order by u.event_ts, u.event_id) as keys_ts,
-             array_agg(u.event_id order by u.event_ts, u.event_id) as keys_id, max(u.summary) as summary
-      from islands i cross join lateral (
-        select distinct u.event_ts, u.event_id, u.summary from siem_private.rule_window_rows u
-        where u.rule_id = $5 and u.entity_null = i.entity_null and u.entity_key = i.entity_key and u.pending
-          and u.event_ts >= i.lo and u.event_ts <= i.hi) u
-      group by i.entity_null, i.entity_key$q$, v_fired)
-      using v_grp_null, v_grp_key, v_grp_lo, v_grp_hi, p_rule.id, v_w, p_rule.min_count
-    loop
-      v_entity := case when v_row.entity_null then null else v_row.entity_key end;
-      if siem_private.raise_alert(p_rule, v_entity, v_row.keys_ts, v_row.keys_id, v_row.summary) is not null then
-        v_alerts := v_alerts + 1;
-        v_done_null := v_done_null || array_fill(v_row.entity_null, array[cardinality(v_row.keys_id)]);
-        v_done_key := v_done_key || array_fill(v_row.entity_key, array[cardinality(v_row.keys_id)]);
-        v_done_ts := v_done_ts || v_row.keys_ts;
-        v_done_id := v_done_id || v_row.keys_id;
-      end if;
-    end loop;
-    -- Attached: no later window needs to attach them again.
-    update siem_private.rule_window_rows s set pending = false
-      from unnest(v_done_null, v_done_key, v_done_ts, v_done_id) d(entity_null, entity_key, event_ts, event_id)
-      where s.rule_id = p_rule.id and s.entity_null = d.entity_null and s.entity_key = d.entity_key
-        and s.event_ts = d.event_ts and s.event_id = d.event_id and s.pending;
+        group by entity_null, entity_key, island), attach as (
+        select i.entity_null, i.entity_key, u.event_ts, u.event_id, u.summary
+        from islands i cross join lateral (
+          select u.event_ts, u.event_id, u.summary from siem_private.rule_window_rows u
+          where u.rule_id = $5 and u.entity_null = i.entity_null and u.entity_key = i.entity_key and u.pending
+            and u.event_ts >= i.lo and u.event_ts <= i.hi) u),
+      raised as (
+        select r.* from (select array_agg(entity_null) as n, array_agg(entity_key) as k, array_agg(event_ts) as ts, array_agg(event_id) as id,
+                                array_agg(summary) as summary from attach) a
+        cross join lateral siem_private.raise_alerts($8, a.n, a.k, a.ts, a.id, a.summary) r
+        where a.n is not null and r.alert_id is not null),
+      -- Attached: no later window needs to attach them again.
+      done as (
+        update siem_private.rule_window_rows s set pending = false
+        from attach t join raised r on r.entity_null = t.entity_null and r.entity_key = t.entity_key
+        where s.rule_id = $5 and s.entity_null = t.entity_null and s.entity_key = t.entity_key
+          and s.event_ts = t.event_ts and s.event_id = t.event_id and s.pending)
+      select count(*)::integer from raised$q$, v_fired)
+      into v_alerts
+      using v_grp_null, v_grp_key, v_grp_lo, v_grp_hi, p_rule.id, v_w, p_rule.min_count, p_rule;
 
   else -- sequence
     -- 4. Entities that saw every step since the window before their first new row: their first rows.
