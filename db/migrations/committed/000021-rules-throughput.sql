@@ -1,5 +1,5 @@
 --! Previous: sha1:359fa9bec9efa3b0aa22c865135aac2b84e639c4
---! Hash: sha1:4f274b91d0154b3d9b441e60c844e787b889e992
+--! Hash: sha1:5eaed33d862232f85d7550bda3257b145f2d28b9
 --! Message: rules-throughput
 
 -- Threshold and sequence rules without re-reading their window (docs/rules.md, "Evaluation").
@@ -31,18 +31,29 @@ create table siem_private.rule_window_rows (
   event_id bigint not null,
   step text,
   distinct_value text,
-  summary text,
-  pending boolean not null
+  summary text
 );
 comment on table siem_private.rule_window_rows is
   E'The rows of a threshold or sequence rule''s view within reach of its window: added once when their source rows are evaluated (or read from the view when a pass needs rows older than rule_checkpoints.window_from), pruned once older than two windows. Evaluation reads them by entity instead of re-reading the view over events. No foreign key (a check per inserted row): the rows of a changed or deleted rule are removed by tg_rules__reset_window.';
 comment on column siem_private.rule_window_rows.entity_null is 'Whether the view''s entity is null; with entity_key (the entity, '''' for null) a hashable and indexable key that keeps null and '''' apart, as apply_rule does.';
 comment on column siem_private.rule_window_rows.step is 'Sequence rules: the view''s step.';
 comment on column siem_private.rule_window_rows.distinct_value is 'Distinct-count thresholds: the view''s distinct_value.';
-comment on column siem_private.rule_window_rows.pending is 'Threshold rules: true until the row is attached to the rule''s alert (then no window needs to attach it again); false for sequence rows.';
+comment on column siem_private.rule_window_rows.summary is 'Sequence rules: the view''s summary (threshold rules keep it in rule_window_pending).';
 create index rule_window_rows_entity_idx on siem_private.rule_window_rows (rule_id, entity_null, entity_key, event_ts);
-create index rule_window_rows_pending_idx on siem_private.rule_window_rows (rule_id, entity_null, entity_key, event_ts) where pending;
 revoke all on siem_private.rule_window_rows from public;
+
+create table siem_private.rule_window_pending (
+  rule_id bigint not null,
+  entity_null boolean not null,
+  entity_key text not null,
+  event_ts timestamptz not null,
+  event_id bigint not null,
+  summary text
+);
+comment on table siem_private.rule_window_pending is
+  'The rows of rule_window_rows of a threshold rule that no alert of the rule holds (yet): a window that fires attaches these and its new rows, never re-reading rows attached before. A row leaves when attached; new rows a pass attaches never enter.';
+create index rule_window_pending_entity_idx on siem_private.rule_window_pending (rule_id, entity_null, entity_key, event_ts);
+revoke all on siem_private.rule_window_pending from public;
 
 create table siem_private.rule_window_values (
   rule_id bigint not null,
@@ -66,6 +77,7 @@ create function siem_private.reset_rule_window(p_rule_id bigint) returns void
   language sql volatile strict
   as $$
   delete from siem_private.rule_window_rows where rule_id = p_rule_id;
+  delete from siem_private.rule_window_pending where rule_id = p_rule_id;
   delete from siem_private.rule_window_values where rule_id = p_rule_id;
   update siem_private.rule_checkpoints set window_from = null, window_view = null, window_overlap = false where rule_id = p_rule_id;
 $$;
@@ -81,7 +93,7 @@ begin
   return null;
 end;
 $$;
-comment on function siem_private.tg_rules__reset_window() is 'A rule changed or deleted: its window state (rule_window_rows, rule_window_values) is dropped.';
+comment on function siem_private.tg_rules__reset_window() is 'A rule changed or deleted: its window state (rule_window_rows, rule_window_pending, rule_window_values) is dropped.';
 create trigger _620_reset_window after update or delete on public.rules
   for each row execute function siem_private.tg_rules__reset_window();
 
@@ -256,13 +268,18 @@ create function siem_private.apply_rule_windowed(p_rule public.rules, p_keys_ts 
   as $$
 declare
   -- Sequence entities read this many rows first (sequence_match_prefix), all of them only if these cannot tell.
-  c_prefix constant integer := 64;
+  c_prefix constant integer := 32;
   v_w interval := p_rule.window_interval;
+  v_threshold boolean := p_rule.evaluation = 'threshold';
+  -- Count thresholds keep the rows no alert holds in rule_window_pending (with their summary);
+  -- the others keep the summary with every row.
+  v_pending boolean := p_rule.evaluation = 'threshold' and not p_rule.count_distinct;
   v_view text := md5(siem_private.view_tree(p_rule.view_name));
   v_key_ts text := case when p_rule.source = 'public.events'::regclass then 'event_ts' else 'source_ts' end;
   v_key_id text := case when p_rule.source = 'public.events'::regclass then 'event_id' else 'source_id' end;
   v_value text := case when p_rule.evaluation = 'sequence' then 'step' when p_rule.count_distinct then 'distinct_value' end;
   v_columns text;
+  v_state_insert text;
   v_values_upsert text := '';
   v_overlap boolean;
   -- A state row not there yet (only where a read of the view may have added it already).
@@ -281,6 +298,11 @@ declare
   v_grp_key text[];
   v_grp_lo timestamptz[];
   v_grp_hi timestamptz[];
+  v_new_null boolean[];
+  v_new_key text[];
+  v_new_ts timestamptz[];
+  v_new_id bigint[];
+  v_new_summary text[];
   v_fired text;
   v_row record;
   v_all record;
@@ -306,12 +328,17 @@ begin
     update siem_private.rule_checkpoints set window_overlap = false where rule_id = p_rule.id;
   end if;
 
-  -- A view row as a state row (its pending flag appended by each query).
+  -- A view row as a state row (summary: kept in the state by sequences only; thresholds keep it
+  -- with their pending rows).
   v_columns := format('v.entity is null as entity_null, coalesce(v.entity::text, %L) as entity_key, v.event_ts, v.event_id, %s as step, %s as distinct_value, %s as summary',
     '', case when p_rule.evaluation = 'sequence' then 'v.step::text' else 'null::text' end,
-    case when p_rule.count_distinct and p_rule.evaluation = 'threshold' then 'v.distinct_value::text' else 'null::text' end,
+    case when p_rule.count_distinct and v_threshold then 'v.distinct_value::text' else 'null::text' end,
     case when exists (select 1 from pg_attribute where attrelid = p_rule.view_name and attname = 'summary' and not attisdropped)
       then 'v.summary::text' else 'null::text' end);
+  v_state_insert := format($i$
+    ins as (insert into siem_private.rule_window_rows (rule_id, entity_null, entity_key, event_ts, event_id, step, distinct_value, summary)
+            select $5, r.entity_null, r.entity_key, r.event_ts, r.event_id, r.step, r.distinct_value, %s from vrows r %%s)$i$,
+    case when v_pending then 'null' else 'r.summary' end);
   if v_value is not null then
     v_values_upsert := format($u$,
       vals as (insert into siem_private.rule_window_values as x (rule_id, entity_null, entity_key, value, last_ts)
@@ -319,21 +346,25 @@ begin
                on conflict (rule_id, entity_null, entity_key, value) do update set last_ts = greatest(x.last_ts, excluded.last_ts))$u$, v_value);
   end if;
 
-  -- 1. The view's rows among the new source rows: added to the state, and per entity the first and
-  --    last event time (live ranges: hash-join the keys, see apply_rule).
+  -- 1. The view's rows among the new source rows: added to the state; per entity the first and
+  --    last event time, and (thresholds) the rows themselves (live ranges: hash-join the keys, see
+  --    apply_rule).
   if v_max - v_min <= interval '1 hour' then
     perform set_config('enable_nestloop', 'off', true);
   end if;
   execute format($q$
     with vrows as materialized (
-      select %1$s, %6$L::boolean as pending from %2$s v join unnest($1::timestamptz[], $2::bigint[]) k(ts, id) on v.%3$I = k.ts and v.%4$I = k.id
+      select %1$s from %2$s v join unnest($1::timestamptz[], $2::bigint[]) k(ts, id) on v.%3$I = k.ts and v.%4$I = k.id
       where v.%3$I between $3 and $4),
-    ins as (insert into siem_private.rule_window_rows (rule_id, entity_null, entity_key, event_ts, event_id, step, distinct_value, summary, pending)
-            select $5, r.* from vrows r%7$s)%5$s
-    select array_agg(entity_null), array_agg(entity_key), array_agg(lo), array_agg(hi)
-    from (select entity_null, entity_key, min(event_ts) as lo, max(event_ts) as hi from vrows group by 1, 2) g$q$,
-    v_columns, p_rule.view_name, v_key_ts, v_key_id, v_values_upsert, p_rule.evaluation = 'threshold', case when v_overlap then v_dedup else '' end)
-    into v_grp_null, v_grp_key, v_grp_lo, v_grp_hi
+    %5$s%6$s
+    select g.*, n.*
+    from (select array_agg(entity_null) as grp_null, array_agg(entity_key) as grp_key, array_agg(lo) as grp_lo, array_agg(hi) as grp_hi
+          from (select entity_null, entity_key, min(event_ts) as lo, max(event_ts) as hi from vrows group by 1, 2) g) g,
+         (select array_agg(entity_null) as new_null, array_agg(entity_key) as new_key, array_agg(event_ts) as new_ts, array_agg(event_id) as new_id,
+                 array_agg(summary) as new_summary
+          from vrows where %7$L) n$q$,
+    v_columns, p_rule.view_name, v_key_ts, v_key_id, format(v_state_insert, case when v_overlap then v_dedup else '' end), v_values_upsert, v_pending)
+    into v_grp_null, v_grp_key, v_grp_lo, v_grp_hi, v_new_null, v_new_key, v_new_ts, v_new_id, v_new_summary
     using p_keys_ts, p_keys_id, v_min, v_max, p_rule.id;
   perform set_config('enable_nestloop', v_nestloop, true);
   if v_grp_lo is null then
@@ -349,27 +380,32 @@ begin
       return siem_private.apply_rule(p_rule, p_keys_ts, p_keys_id);
     end if;
     execute format($q$
-      with vrows as (select %1$s, %4$s as pending from %2$s v where v.event_ts >= $1 and v.event_ts < $2),
-      ins as (insert into siem_private.rule_window_rows (rule_id, entity_null, entity_key, event_ts, event_id, step, distinct_value, summary, pending)
-              select $5, r.* from vrows r%5$s)%3$s
+      with vrows as (select %1$s from %2$s v where v.event_ts >= $1 and v.event_ts < $2),
+      %3$s%4$s%5$s
       select 1$q$,
-      v_columns, p_rule.view_name, v_values_upsert,
-      -- rows an earlier evaluation attached (before the state, or apply_rule) are not pending
-      case when p_rule.evaluation = 'threshold'
-        then 'not exists (select 1 from public.alert_events ae where ae.rule_id = $5 and ae.event_ts = v.event_ts and ae.event_id = v.event_id)'
-        else 'false' end, v_dedup)
-      using v_needed, coalesce(v_from, 'infinity'), null::integer, null::integer, p_rule.id;
+      v_columns, p_rule.view_name, format(v_state_insert, v_dedup), v_values_upsert,
+      -- Threshold rows read here that no alert holds yet are pending (those among this pass's
+      -- new rows are dealt with below).
+      case when v_pending then $p$,
+      pend as (insert into siem_private.rule_window_pending (rule_id, entity_null, entity_key, event_ts, event_id, summary)
+               select $5, r.entity_null, r.entity_key, r.event_ts, r.event_id, r.summary from vrows r
+               where not exists (select 1 from public.alert_events ae where ae.rule_id = $5 and ae.event_ts = r.event_ts and ae.event_id = r.event_id)
+                 and not exists (select 1 from unnest($3::timestamptz[], $4::bigint[]) n(ts, id) where n.ts = r.event_ts and n.id = r.event_id)
+                 and not exists (select 1 from siem_private.rule_window_pending p where p.rule_id = $5 and p.entity_null = r.entity_null
+                                   and p.entity_key = r.entity_key and p.event_ts = r.event_ts and p.event_id = r.event_id))$p$ else '' end)
+      using v_needed, coalesce(v_from, 'infinity'), coalesce(v_new_ts, '{}'), coalesce(v_new_id, '{}'), p_rule.id;
     update siem_private.rule_checkpoints set window_from = v_needed, window_view = v_view, window_overlap = true where rule_id = p_rule.id;
     v_from := v_needed;
   elsif v_from < v_needed - v_w - interval '1 minute' then
     -- 3. Pruned once it holds more than two windows (and a minute of late rows).
     v_from := v_needed - interval '1 minute';
     delete from siem_private.rule_window_rows where rule_id = p_rule.id and event_ts < v_from;
+    delete from siem_private.rule_window_pending where rule_id = p_rule.id and event_ts < v_from;
     delete from siem_private.rule_window_values where rule_id = p_rule.id and last_ts < v_from;
     update siem_private.rule_checkpoints set window_from = v_from where rule_id = p_rule.id;
   end if;
 
-  if p_rule.evaluation = 'threshold' then
+  if v_threshold then
     -- 4. Windows ending at each row from an entity's first new one on: the fired ones.
     if p_rule.count_distinct then
       -- Only entities with min_count distinct values since the window before their first new row.
@@ -410,8 +446,10 @@ begin
                 from cand c) w
           where w.event_ts >= w.lo and w.n >= $7)$f$;
     end if;
-    -- 5. The rows of the fired windows not yet attached, per entity (the windows merged into
-    --    islands first: consecutive fired ends at most a window apart overlap).
+    -- 5. The rows of the fired windows no alert holds yet (pending ones and new ones), per entity
+    --    (the windows merged into islands first: consecutive fired ends at most a window apart
+    --    overlap), attached in one raise_alerts; pending ones attached leave, new ones not attached
+    --    become pending.
     execute format($q$
       with grp as (select * from unnest($1::boolean[], $2::text[], $3::timestamptz[], $4::timestamptz[]) g(entity_null, entity_key, lo, hi)),
       %s,
@@ -420,26 +458,51 @@ begin
         from (select f.*, count(*) filter (where f.end_ts - f.prev > $6) over (partition by f.entity_null, f.entity_key order by f.end_ts) as island
               from (select f.*, lag(f.end_ts) over (partition by f.entity_null, f.entity_key order by f.end_ts) as prev
                     from (select distinct * from fired) f) f) f
-        group by entity_null, entity_key, island), attach as (
-        select i.entity_null, i.entity_key, u.event_ts, u.event_id, u.summary
-        from islands i cross join lateral (
-          select u.event_ts, u.event_id, u.summary from siem_private.rule_window_rows u
-          where u.rule_id = $5 and u.entity_null = i.entity_null and u.entity_key = i.entity_key and u.pending
-            and u.event_ts >= i.lo and u.event_ts <= i.hi) u),
-      raised as (
+        group by entity_null, entity_key, island),
+      arrived as (select * from unnest($9::boolean[], $10::text[], $11::timestamptz[], $12::bigint[], $13::text[]) n(entity_null, entity_key, event_ts, event_id, summary)),
+%s      raised as (
         select r.* from (select array_agg(entity_null) as n, array_agg(entity_key) as k, array_agg(event_ts) as ts, array_agg(event_id) as id,
                                 array_agg(summary) as summary from attach) a
         cross join lateral siem_private.raise_alerts($8, a.n, a.k, a.ts, a.id, a.summary) r
         where a.n is not null and r.alert_id is not null),
-      -- Attached: no later window needs to attach them again.
-      done as (
-        update siem_private.rule_window_rows s set pending = false
-        from attach t join raised r on r.entity_null = t.entity_null and r.entity_key = t.entity_key
-        where s.rule_id = $5 and s.entity_null = t.entity_null and s.entity_key = t.entity_key
-          and s.event_ts = t.event_ts and s.event_id = t.event_id and s.pending)
-      select count(*)::integer from raised$q$, v_fired)
+      attached as (select t.* from attach t join raised r on r.entity_null = t.entity_null and r.entity_key = t.entity_key)%s
+      select count(*)::integer from raised$q$, v_fired,
+      case when v_pending then $a$
+      attach as (
+        select i.entity_null, i.entity_key, u.event_ts, u.event_id, u.summary, true as pending
+        from islands i cross join lateral (
+          select u.event_ts, u.event_id, u.summary from siem_private.rule_window_pending u
+          where u.rule_id = $5 and u.entity_null = i.entity_null and u.entity_key = i.entity_key
+            and u.event_ts >= i.lo and u.event_ts <= i.hi) u
+        union all
+        select n.entity_null, n.entity_key, n.event_ts, n.event_id, n.summary, false
+        from arrived n join islands i on i.entity_null = n.entity_null and i.entity_key = n.entity_key and n.event_ts >= i.lo and n.event_ts <= i.hi),
+$a$
+      -- distinct counts: every row of the windows (raise_alerts keeps those no alert holds)
+      else $a$
+      attach as (
+        select i.entity_null, i.entity_key, u.event_ts, u.event_id, u.summary, false as pending
+        from islands i cross join lateral (
+          select u.event_ts, u.event_id, u.summary from siem_private.rule_window_rows u
+          where u.rule_id = $5 and u.entity_null = i.entity_null and u.entity_key = i.entity_key
+            and u.event_ts >= i.lo and u.event_ts <= i.hi) u),
+$a$ end,
+      case when v_pending then $g$,
+      gone as (
+        delete from siem_private.rule_window_pending p using attached t
+        where t.pending and p.rule_id = $5 and p.entity_null = t.entity_null and p.entity_key = t.entity_key
+          and p.event_ts = t.event_ts and p.event_id = t.event_id),
+      kept as (
+        insert into siem_private.rule_window_pending (rule_id, entity_null, entity_key, event_ts, event_id, summary)
+        select $5, n.entity_null, n.entity_key, n.event_ts, n.event_id, n.summary from arrived n
+        where not exists (select 1 from attached t where not t.pending and t.entity_null = n.entity_null and t.entity_key = n.entity_key
+                            and t.event_ts = n.event_ts and t.event_id = n.event_id)
+          and ($14 is false or not exists (select 1 from siem_private.rule_window_pending p where p.rule_id = $5 and p.entity_null = n.entity_null
+                                             and p.entity_key = n.entity_key and p.event_ts = n.event_ts and p.event_id = n.event_id)))$g$
+      else '' end)
       into v_alerts
-      using v_grp_null, v_grp_key, v_grp_lo, v_grp_hi, p_rule.id, v_w, p_rule.min_count, p_rule;
+      using v_grp_null, v_grp_key, v_grp_lo, v_grp_hi, p_rule.id, v_w, p_rule.min_count, p_rule,
+            v_new_null, v_new_key, v_new_ts, v_new_id, v_new_summary, coalesce(v_overlap, false);
 
   else -- sequence
     -- 4. Entities that saw every step since the window before their first new row: their first rows.
