@@ -1,5 +1,5 @@
 --! Previous: sha1:359fa9bec9efa3b0aa22c865135aac2b84e639c4
---! Hash: sha1:5eaed33d862232f85d7550bda3257b145f2d28b9
+--! Hash: sha1:5a124e86a31f06c0bd70695cdbb41c5a3a0b38dc
 --! Message: rules-throughput
 
 -- Threshold and sequence rules without re-reading their window (docs/rules.md, "Evaluation").
@@ -307,7 +307,6 @@ declare
   v_row record;
   v_all record;
   v_chain integer[];
-  v_entity text;
   v_alerts integer := 0;
 begin
   if p_rule.evaluation not in ('threshold', 'sequence') or coalesce(current_setting('siem.rule_windows', true), '') = 'off' then
@@ -505,6 +504,11 @@ $a$ end,
             v_new_null, v_new_key, v_new_ts, v_new_id, v_new_summary, coalesce(v_overlap, false);
 
   else -- sequence
+    v_new_null := '{}';
+    v_new_key := '{}';
+    v_new_ts := '{}';
+    v_new_id := '{}';
+    v_new_summary := '{}';
     -- 4. Entities that saw every step since the window before their first new row: their first rows.
     for v_row in
       select g.entity_null, g.entity_key, g.lo, g.hi, r.keys_ts, r.keys_id, r.steps, r.summary, r.n
@@ -534,12 +538,20 @@ $a$ end,
         v_row.summary := v_all.summary;
         v_chain := siem_private.sequence_match(v_all.keys_ts, v_all.steps, p_rule.steps, v_w, p_rule.ordered, p_rule.step_expiry);
       end if;
-      v_entity := case when v_row.entity_null then null else v_row.entity_key end;
-      if v_chain is not null and siem_private.raise_alert(p_rule, v_entity,
-          array(select v_row.keys_ts[i] from unnest(v_chain) i), array(select v_row.keys_id[i] from unnest(v_chain) i), v_row.summary) is not null then
-        v_alerts := v_alerts + 1;
+      if v_chain is not null then
+        v_new_null := v_new_null || array_fill(v_row.entity_null, array[cardinality(v_chain)]);
+        v_new_key := v_new_key || array_fill(v_row.entity_key, array[cardinality(v_chain)]);
+        v_new_ts := v_new_ts || array(select v_row.keys_ts[i] from unnest(v_chain) i);
+        v_new_id := v_new_id || array(select v_row.keys_id[i] from unnest(v_chain) i);
+        v_new_summary := v_new_summary || array_fill(v_row.summary, array[cardinality(v_chain)]);
       end if;
     end loop;
+    -- 5. Each entity's first complete sequence, attached in one raise_alerts (mostly a no-op: the
+    --    same sequence as in earlier passes).
+    if cardinality(v_new_id) > 0 then
+      select count(*)::integer into v_alerts
+      from siem_private.raise_alerts(p_rule, v_new_null, v_new_key, v_new_ts, v_new_id, v_new_summary) r where r.alert_id is not null;
+    end if;
   end if;
   return v_alerts;
 end;
