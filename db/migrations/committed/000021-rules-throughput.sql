@@ -1,5 +1,5 @@
 --! Previous: sha1:359fa9bec9efa3b0aa22c865135aac2b84e639c4
---! Hash: sha1:5a124e86a31f06c0bd70695cdbb41c5a3a0b38dc
+--! Hash: sha1:b310556774871af3222ee4f0e747def9c7d8e001
 --! Message: rules-throughput
 
 -- Threshold and sequence rules without re-reading their window (docs/rules.md, "Evaluation").
@@ -200,7 +200,9 @@ begin
     create temp table raise_alerts_target (n boolean, k text, dedup text, entity text, lo timestamptz, hi timestamptz,
       events integer, summary text, alert_id bigint, status text, created boolean) on commit delete rows;
   end if;
-  truncate raise_alerts_fresh, raise_alerts_target;
+  -- (delete, not truncate: a truncate gives the tables new files on every call)
+  delete from raise_alerts_fresh;
+  delete from raise_alerts_target;
   insert into raise_alerts_fresh
     select distinct e.n, e.k, e.ts, e.id from unnest(p_entity_null, p_entity_key, p_keys_ts, p_keys_id) e(n, k, ts, id)
     where not exists (select 1 from public.alert_events ae where ae.rule_id = p_rule.id and ae.event_ts = e.ts and ae.event_id = e.id)
