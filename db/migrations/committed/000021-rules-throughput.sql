@@ -1,5 +1,5 @@
 --! Previous: sha1:359fa9bec9efa3b0aa22c865135aac2b84e639c4
---! Hash: sha1:b310556774871af3222ee4f0e747def9c7d8e001
+--! Hash: sha1:63e18158537e62f9cca4dbcd4ab91fb0b38f54f2
 --! Message: rules-throughput
 
 -- Threshold and sequence rules without re-reading their window (docs/rules.md, "Evaluation").
@@ -595,3 +595,30 @@ end;
 $$;
 comment on function siem_private.evaluate_rule(bigint) is
   'Evaluates a rule over the source rows whose transactions committed since its last snapshot (never an id cursor: ids commit out of order), threshold and sequence rules through their window state (apply_rule_windowed), then advances its checkpoint in the same transaction.';
+
+--------------------------------------------------------------------------------
+-- One pass at a time
+--------------------------------------------------------------------------------
+
+create or replace function siem_private.enqueue_rule_evaluation() returns void
+  language plpgsql volatile
+  set search_path = pg_catalog, public
+  as $$
+begin
+  -- One pending job (key rules__evaluate) absorbs every batch until a worker picks it up. Upserting
+  -- that shared key makes a concurrent ingest transaction wait for ours to commit, so only the
+  -- holder of a transaction-scoped advisory lock touches it. The others notify instead: the worker
+  -- listens and upserts the same job after they commit (and the crontab runs it every minute in
+  -- case a notification is lost while the worker is disconnected). Priority -5: ahead of the
+  -- per-batch enrichment jobs (0), behind mail (-10). Queue siem_rules: a job added while a pass
+  -- runs waits for it (then takes everything committed meanwhile) instead of a second pass running
+  -- at once on the other worker slot.
+  if pg_try_advisory_xact_lock(hashtext('siem.rules__evaluate')) then
+    perform graphile_worker.add_job('rules__evaluate', '{}'::json, queue_name => 'siem_rules', job_key => 'rules__evaluate',
+      job_key_mode => 'preserve_run_at', max_attempts => 5, priority => -5);
+  else
+    perform pg_notify('siem_rules', '');
+  end if;
+end;
+$$;
+comment on function siem_private.enqueue_rule_evaluation() is 'Enqueues the coalesced rules__evaluate job (one pending job, whatever the number of batches; priority -5, ahead of enrichment; queue siem_rules, so passes never overlap), or, while another ingest transaction holds that job, notifies siem_rules so the worker enqueues it after this commit; never waits for another transaction.';
