@@ -76,6 +76,14 @@ export interface Worker {
 }
 
 /**
+ * The graphile-worker queue of rules__evaluate (also named by siem_private.enqueue_rule_evaluation and
+ * the crontab): passes run one at a time. A batch committed during a pass adds a second job, which
+ * waits for the pass and then takes everything that arrived meanwhile, instead of evaluating in
+ * parallel on the other slot and taking the CPU ingest needs.
+ */
+export const rulesQueue = 'siem_rules';
+
+/**
  * Ingest transactions that find the coalesced rules__evaluate job held by another transaction
  * NOTIFY siem_rules instead of waiting; this turns each notification (delivered at their commit)
  * into the same coalesced job, at most once per 20 ms.
@@ -87,7 +95,7 @@ async function listenForRuleEvaluation(connectionString: string, runner: Runner,
   let pending: Promise<void> | undefined;
   client.on('notification', () => {
     pending ??= new Promise<void>((resolve) => setTimeout(resolve, 20))
-      .then(() => runner.addJob('rules__evaluate', {}, { jobKey: 'rules__evaluate', jobKeyMode: 'preserve_run_at', maxAttempts: 5, priority: -5 }))
+      .then(() => runner.addJob('rules__evaluate', {}, { jobKey: 'rules__evaluate', jobKeyMode: 'preserve_run_at', maxAttempts: 5, priority: -5, queueName: rulesQueue }))
       .then(() => undefined, (error: Error) => log(`could not enqueue rules__evaluate: ${error.message}`))
       .finally(() => (pending = undefined));
   });

@@ -8,7 +8,8 @@ import { importRules } from '../../db/rules/import.ts';
 import { withClient } from '../../db/setup.ts';
 import { freePort } from '../../test/free_port.ts';
 import { agentMetrics, committedLines, rssKb, sleep, startAgent, startDrillDatabase, stopProcess, treeMemoryKb, waitForLines, type DrillDatabase } from './cluster.ts';
-import { int as between, pick, seededRandom } from '../../agent/demo.ts';
+import { seededRandom } from '../../agent/demo.ts';
+import { trafficLine, type Random } from './traffic.ts';
 import type { Drill } from './types.ts';
 
 const ruleExamples = path.resolve(import.meta.dirname, '../../db/rules/examples/alert_rules.yaml');
@@ -41,26 +42,6 @@ async function startOwn(kind: 'worker' | 'api', args: string[], errors: string[]
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before it was ready: ${errors.slice(-3).join(' / ')}`)));
   });
   return { child, url, output };
-}
-
-type Random = () => number;
-/** Source addresses from a pool of 1,000, as a busy site sees: a few noisy scanners among ordinary clients. */
-const ip = (r: Random) => `10.${between(r, 0, 3)}.${between(r, 0, 9)}.${between(r, 1, 25)}`;
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-function syslogStamp(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-}
-/** Live traffic: sshd failures and successes (which the example rules watch), sudo, cron, JSON app logs. */
-function trafficLine(r: Random, i: number, now: Date): string {
-  const stamp = syslogStamp(now);
-  switch (between(r, 0, 5)) {
-    case 0: return `<38>${stamp} web-${i % 8} sshd[${between(r, 100, 60000)}]: Failed password for ${pick(r, ['root', 'admin', 'oracle', 'deploy'])} from ${ip(r)} port ${between(r, 1024, 65535)} ssh2`;
-    case 1: return `<38>${stamp} web-${i % 8} sshd[${between(r, 100, 60000)}]: Accepted publickey for deploy from ${ip(r)} port ${between(r, 1024, 65535)} ssh2`;
-    case 2: return `<85>${stamp} db-${i % 3} sudo: deploy : TTY=pts/0 ; PWD=/srv ; USER=root ; COMMAND=/usr/bin/systemctl restart app${i % 5}`;
-    case 3: return `<78>${stamp} web-${i % 8} CRON[${between(r, 100, 60000)}]: (root) CMD (run-parts /etc/cron.hourly)`;
-    default: return JSON.stringify({ '@timestamp': now.toISOString(), level: pick(r, ['info', 'warn', 'error']), user: `u${between(r, 1, 500)}`, src_ip: ip(r), msg: `request ${i}` });
-  }
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
