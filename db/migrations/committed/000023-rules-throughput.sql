@@ -1,5 +1,5 @@
---! Previous: sha1:359fa9bec9efa3b0aa22c865135aac2b84e639c4
---! Hash: sha1:63e18158537e62f9cca4dbcd4ab91fb0b38f54f2
+--! Previous: sha1:e61eea81be1f7a9bc1b067da5c0e5a8af1e4904d
+--! Hash: sha1:512339b846fadf260a7c314716cb889de886d8d6
 --! Message: rules-throughput
 
 -- Threshold and sequence rules without re-reading their window (docs/rules.md, "Evaluation").
