@@ -20,10 +20,12 @@ export function isLocalHost(host: string | undefined): boolean {
  */
 export function makeBackgroundPriority(log: (message: string) => void) {
   let enabled = true;
-  return async (client: pg.Client): Promise<void> => {
+  return (client: pg.Client): void => {
     if (!enabled || !isLocalHost(client.host)) return;
-    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-    const pid = rows[0]!.pid;
+    // The server process id from the connection's startup (BackendKeyData): no query, so nothing
+    // runs beside the first query of whoever took the connection.
+    const pid = (client as pg.Client & { processID: number | null }).processID;
+    if (!pid) return;
     try {
       if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) throw new Error(`process ${pid} is not a postgres process`);
       os.setPriority(pid, backgroundNice);

@@ -169,7 +169,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   enrichmentPool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
   enrichmentPool.on('connect', (client) => {
     client.on('error', (error) => options.log(`database connection lost: ${error.message}`));
-    void backgroundPriority(client).catch((error: Error) => options.log(`could not lower enrichment's priority: ${error.message}`));
+    backgroundPriority(client);
   });
   const enrichmentRunner = await run({ ...common, pgPool: enrichmentPool, concurrency: enrichmentConcurrency, parsedCronItems: [], taskList: enrichmentTaskList });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
