@@ -7,29 +7,39 @@ import { demoCsvSource, sampleLine, seededRandom, type Random } from '../agent/d
 export const sources = ['syslog', 'nginx', 'app', 'windows', 'vpn'] as const;
 
 /** Lines an ingest path must survive: binary, NUL, invalid UTF-8, broken JSON, cut and long lines. */
-function garbageLine(random: Random): Buffer {
+function garbageLine(random: Random, bsdDay: string): Buffer {
   const kind = Math.floor(random() * 6);
   if (kind === 0) return Buffer.from(Array.from({ length: 40 }, () => Math.floor(random() * 256)).map((b) => (b === 10 ? 32 : b)));
-  if (kind === 1) return Buffer.from('<13>Nov 24 10:00:00 h app: value\0with NUL');
+  if (kind === 1) return Buffer.from(`<13>${bsdDay} 00:10:00 h app: value\0with NUL`);
   if (kind === 2) return Buffer.from('{"event_type": "broken", "user": ');
-  if (kind === 3) return Buffer.from('Nov 24 10:0');
+  if (kind === 3) return Buffer.from(`${bsdDay} 00:1`);
   if (kind === 4) return Buffer.concat([Buffer.from('text '), Buffer.from([0xc3, 0x28, 0xff])]);
   return Buffer.from('x'.repeat(2048));
 }
 
-/** The demo mix written per source (the agent sends one source per stream), with 10 % garbage. */
+/**
+ * The demo mix written per source (the agent sends one source per stream), with 10 % garbage. The
+ * lines are 10 ms apart from today's UTC midnight, so they land in today's partition as live traffic
+ * does: a corpus from an earlier day would land in a finished day's partition, which the worker seals
+ * with its search indexes (trigram GIN on message), and the benchmarks that run the worker would
+ * measure late data instead. Hence one cached corpus per day.
+ */
 export async function ensureMixedCorpus(workDir: string, lines: number): Promise<Record<(typeof sources)[number], string>> {
-  const files = Object.fromEntries(sources.map((source) => [source, path.join(workDir, `mixed-v3-${lines}-${source}.log`)])) as Record<(typeof sources)[number], string>;
+  const start = new Date();
+  start.setUTCHours(0, 0, 0, 0);
+  const day = start.toISOString().slice(0, 10);
+  const files = Object.fromEntries(sources.map((source) => [source, path.join(workDir, `mixed-v4-${day}-${lines}-${source}.log`)])) as Record<(typeof sources)[number], string>;
   if (sources.every((source) => existsSync(files[source]))) return files;
   const random = seededRandom(7);
   const outs = Object.fromEntries(sources.map((source) => [source, createWriteStream(files[source] + '.partial')]));
   // the CSV source's file starts with its header line, as an exported file does
   outs[demoCsvSource.source]!.write(demoCsvSource.header.join(',') + '\n');
-  const start = Date.UTC(2026, 10, 24, 0, 0, 0);
+  // the BSD syslog form of the day, e.g. 'Nov 25' ('Nov  5' for single digits)
+  const bsdDay = `${start.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' })} ${String(start.getUTCDate()).padStart(2, ' ')}`;
   for (let i = 0; i < lines; i++) {
-    const sample = sampleLine(random, new Date(start + i * 10));
+    const sample = sampleLine(random, new Date(start.getTime() + i * 10));
     const out = outs[sample.source]!;
-    const line = random() < 0.1 ? garbageLine(random) : Buffer.from(sample.line);
+    const line = random() < 0.1 ? garbageLine(random, bsdDay) : Buffer.from(sample.line);
     if (!out.write(Buffer.concat([line, Buffer.from('\n')]))) await once(out, 'drain');
   }
   for (const source of sources) {
