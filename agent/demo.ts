@@ -31,12 +31,14 @@ export const int = (random: Random, min: number, max: number) => min + Math.floo
 // Month names by hand: toLocaleString goes through Intl on every call, which dominated corpus generation.
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-function syslogTime(date: Date): string {
+/** BSD syslog time, e.g. 'Nov  5 08:01:02' (UTC). */
+export function syslogTime(date: Date): string {
   const month = months[date.getUTCMonth()]!;
   return `${month} ${String(date.getUTCDate()).padStart(2, ' ')} ${date.toISOString().slice(11, 19)}`;
 }
 
-function clfTime(date: Date): string {
+/** Common Log Format time, e.g. '05/Nov/2026:08:01:02 +0000' (UTC). */
+export function clfTime(date: Date): string {
   const month = months[date.getUTCMonth()]!;
   return `${String(date.getUTCDate()).padStart(2, '0')}/${month}/${date.getUTCFullYear()}:${date.toISOString().slice(11, 19)} +0000`;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { sendBatch } from '../agent/batch_sender.ts';
+import { clfTime } from '../agent/demo.ts';
 import { withClient } from '../db/setup.ts';
 import { compileRuleFiles, importRules, ruleFiles } from '../db/rules/import.ts';
 import { installCompiledRule } from '../db/rules/compiled.ts';
@@ -31,13 +32,8 @@ function backgroundLoad(pool: pg.Pool, eventsPerSecond: number) {
   let sent = 0;
   const senders = 4;
   const perBatch = Math.round(eventsPerSecond / senders);
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   // Access-log time of now, as nginx writes it: the events carry live timestamps.
-  const stamp = () => {
-    const d = new Date();
-    const pad = (n: number) => String(n).padStart(2, '0');
-    return `${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
-  };
+  const stamp = () => clfTime(new Date());
   const line = (i: number, at: string) => `10.1.${(i >> 8) & 255}.${i & 255} - - [${at}] "GET /item/${i} HTTP/1.1" 200 512 "-" "bench"`;
   const started = performance.now();
   const loops = Array.from({ length: senders }, async (_, sender) => {

@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { demoCsvSource, sampleLine, seededRandom, type Random } from '../agent/demo.ts';
+import { demoCsvSource, sampleLine, seededRandom, syslogTime, type Random } from '../agent/demo.ts';
 
 /** The sources of the mixed corpus, each written to its own file (the agent sends one source per stream). */
 export const sources = ['syslog', 'nginx', 'app', 'windows', 'vpn'] as const;
@@ -35,7 +35,7 @@ export async function ensureMixedCorpus(workDir: string, lines: number): Promise
   // the CSV source's file starts with its header line, as an exported file does
   outs[demoCsvSource.source]!.write(demoCsvSource.header.join(',') + '\n');
   // the BSD syslog form of the day, e.g. 'Nov 25' ('Nov  5' for single digits)
-  const bsdDay = `${start.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' })} ${String(start.getUTCDate()).padStart(2, ' ')}`;
+  const bsdDay = syslogTime(start).slice(0, 6);
   for (let i = 0; i < lines; i++) {
     const sample = sampleLine(random, new Date(start.getTime() + i * 10));
     const out = outs[sample.source]!;

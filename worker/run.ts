@@ -67,8 +67,20 @@ const quietEnrichment: EnrichmentOptions = {
   retroHuntDays: 30,
 };
 
-/** pg_stat_activity's name for enrichment's connections (which run at background priority). */
+/** pg_stat_activity's names for the worker's job connections; enrichment's run at background priority. */
+export const workerApplicationName = 'siem worker';
 export const enrichmentApplicationName = 'siem worker enrichment';
+
+/** A pool for graphile-worker's jobs: lost connections are logged, not thrown; `onConnect` sees each new one. */
+function jobPool(options: Pick<WorkerOptions, 'connectionString' | 'log'>, max: number, applicationName: string, onConnect?: (client: pg.Client) => void): pg.Pool {
+  const pool = new pg.Pool({ connectionString: options.connectionString, max, application_name: applicationName });
+  pool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.log(`database connection lost: ${error.message}`));
+    onConnect?.(client);
+  });
+  return pool;
+}
 
 export interface Worker {
   runner: Runner;
@@ -119,9 +131,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   });
   // Our own pool, so stopping can wait until every connection is closed before the database stops
   // (runner.stop() returns earlier).
-  const pgPool = new pg.Pool({ connectionString: options.connectionString, max: 2 * options.concurrency + 3 });
-  pgPool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
-  pgPool.on('connect', (client) => client.on('error', (error) => options.log(`database connection lost: ${error.message}`)));
+  const pgPool = jobPool(options, 2 * options.concurrency + 3, workerApplicationName);
   const enrichment = options.enrichment ?? quietEnrichment;
   const enrichers = await openEnrichers(enrichment);
   const mailer = options.mail ? createMailer(options.mail) : undefined;
@@ -164,13 +174,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const enrichmentConcurrency = Math.max(1, Math.floor(options.concurrency / 2));
   // Enrichment is background work: on a local server its backends run at the lowest CPU priority, so
   // when the machine is saturated ingest and rule evaluation go first and enrichment catches up after.
-  const enrichmentPool = new pg.Pool({ connectionString: options.connectionString, max: 2 * enrichmentConcurrency + 2, application_name: enrichmentApplicationName });
-  const backgroundPriority = makeBackgroundPriority(options.log);
-  enrichmentPool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
-  enrichmentPool.on('connect', (client) => {
-    client.on('error', (error) => options.log(`database connection lost: ${error.message}`));
-    backgroundPriority(client);
-  });
+  const enrichmentPool = jobPool(options, 2 * enrichmentConcurrency + 2, enrichmentApplicationName, makeBackgroundPriority(options.log));
   const enrichmentRunner = await run({ ...common, pgPool: enrichmentPool, concurrency: enrichmentConcurrency, parsedCronItems: [], taskList: enrichmentTaskList });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
   const rulesListener = await listenForRuleEvaluation(options.connectionString, runner, options.log);

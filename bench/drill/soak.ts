@@ -8,8 +8,8 @@ import { importRules } from '../../db/rules/import.ts';
 import { withClient } from '../../db/setup.ts';
 import { freePort } from '../../test/free_port.ts';
 import { agentMetrics, committedLines, rssKb, sleep, startAgent, startDrillDatabase, stopProcess, treeMemoryKb, waitForLines, type DrillDatabase } from './cluster.ts';
-import { seededRandom } from '../../agent/demo.ts';
-import { trafficLine, type Random } from './traffic.ts';
+import { seededRandom, type Random } from '../../agent/demo.ts';
+import { trafficLine } from './traffic.ts';
 import type { Drill } from './types.ts';
 
 const ruleExamples = path.resolve(import.meta.dirname, '../../db/rules/examples/alert_rules.yaml');

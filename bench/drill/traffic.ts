@@ -1,18 +1,12 @@
-import { int as between, pick } from '../../agent/demo.ts';
+import { int as between, pick, syslogTime, type Random } from '../../agent/demo.ts';
 
 // The soak's live traffic, shared with the rules-eval benchmark so both evaluate the same rows.
 
-export type Random = () => number;
 /** Source addresses from a pool of 1,000, as a busy site sees: a few noisy scanners among ordinary clients. */
 const ip = (r: Random) => `10.${between(r, 0, 3)}.${between(r, 0, 9)}.${between(r, 1, 25)}`;
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-function syslogStamp(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-}
 /** Live traffic: sshd failures and successes (which the example rules watch), sudo, cron, JSON app logs. */
 export function trafficLine(r: Random, i: number, now: Date): string {
-  const stamp = syslogStamp(now);
+  const stamp = syslogTime(now);
   switch (between(r, 0, 5)) {
     case 0: return `<38>${stamp} web-${i % 8} sshd[${between(r, 100, 60000)}]: Failed password for ${pick(r, ['root', 'admin', 'oracle', 'deploy'])} from ${ip(r)} port ${between(r, 1024, 65535)} ssh2`;
     case 1: return `<38>${stamp} web-${i % 8} sshd[${between(r, 100, 60000)}]: Accepted publickey for deploy from ${ip(r)} port ${between(r, 1024, 65535)} ssh2`;

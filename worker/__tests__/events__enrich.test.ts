@@ -4,7 +4,7 @@ import { makeBatch } from '../../test/batches.ts';
 import { useAgentDatabase } from '../../test/database.ts';
 import os from 'node:os';
 import { backgroundNice, isLocalHost } from '../priority.ts';
-import { enrichmentApplicationName, startWorker, type Worker } from '../run.ts';
+import { enrichmentApplicationName, startWorker, workerApplicationName, type Worker } from '../run.ts';
 
 const context = useAgentDatabase();
 let worker: Worker;
@@ -55,8 +55,9 @@ describe('events__enrich under concurrent ingest', () => {
     const enrichment = rows.filter((row) => row.application_name === enrichmentApplicationName);
     expect(enrichment.length).toBeGreaterThan(0);
     for (const { pid } of enrichment) expect(os.getPriority(pid)).toBe(backgroundNice);
-    const { rows: own } = await context.db.pool.query<{ pid: number }>('select pg_backend_pid() as pid');
-    expect(os.getPriority(own[0]!.pid)).toBe(0);
+    const others = rows.filter((row) => row.application_name === workerApplicationName);
+    expect(others.length).toBeGreaterThan(0);
+    for (const { pid } of others) expect(os.getPriority(pid)).toBe(0);
   });
 });
 
