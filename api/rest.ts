@@ -71,7 +71,7 @@ function eventJson(row: EventRow) {
   };
 }
 
-const eventColumns = 'e.id, e.ts, e.received_at, e.host, e.source, e.event_type, e.message, e.flags, e.metadata, e.enrichment, public.events_cursor(e) as cursor';
+const eventColumns = 'e.id, e.ts, e.received_at, e.host, e.source, e.event_type, e.message, e.flags, e.metadata, public.events_enrichment(e) as enrichment, public.events_cursor(e) as cursor';
 
 /**
  * The seed's Query API over the same functions as GraphQL, with the same authentication and the

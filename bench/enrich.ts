@@ -194,10 +194,12 @@ export const enrichBenchmark: Benchmark = {
         log(`round ${round}: enrichment off: ${offSeconds.toFixed(2)} s`);
         // The same events enriched afterwards in one go, nothing else running: the enrichment path's own speed.
         const alone = await withClient(database.ownerUrl, async (client) => {
-          const range = (await client.query<{ from: string; to: string }>(`select min(ts)::text as from, max(ts)::text as to from events`)).rows[0]!;
+          const range = (await client.query<{ from: string; to: string; events: number }>(
+            `select min(ts)::text as from, max(ts)::text as to, count(*) filter (where siem_private.has_observables(metadata))::int as events from events`,
+          )).rows[0]!;
           const started = performance.now();
-          const outcome = await enrichSegments(client, [range], enrichers);
-          return { events: outcome.events, seconds: (performance.now() - started) / 1000 };
+          await enrichSegments(client, [{ from: range.from, to: range.to }], enrichers);
+          return { events: range.events, seconds: (performance.now() - started) / 1000 };
         });
         enrichAlone = Math.max(enrichAlone, alone.events / alone.seconds);
         log(`round ${round}: the ${alone.events} events with addresses enriched afterwards in one job: ${alone.seconds.toFixed(2)} s`);
@@ -211,7 +213,7 @@ export const enrichBenchmark: Benchmark = {
         const drained = (performance.now() - started) / 1000;
         await worker.stop();
         worker = undefined;
-        const enriched = (await withClient(database.ownerUrl, (client) => client.query<{ n: number }>(`select count(*)::int as n from events where enrichment ? 'enriched_at'`))).rows[0]!.n;
+        const enriched = (await withClient(database.ownerUrl, (client) => client.query<{ n: number }>(`select count(*)::int as n from events e where siem_private.event_enriched_at(e.ts, e.id) is not null and siem_private.has_observables(e.metadata)`))).rows[0]!.n;
         drainRate = Math.max(drainRate, enriched / drained);
         log(`round ${round}: enrichment on: ingest ${onSeconds.toFixed(2)} s, all ${enriched} events with addresses enriched ${drained.toFixed(2)} s after the start`);
         await truncate();
@@ -238,14 +240,14 @@ export const enrichBenchmark: Benchmark = {
         await withClient(database.ownerUrl, (client) =>
           client.query<{ p50: number; p95: number; max: number; n: number }>(
             `select percentile_cont(0.5) within group (order by l) as p50, percentile_cont(0.95) within group (order by l) as p95, max(l) as max, count(*)::int as n
-             from (select extract(epoch from (enrichment ->> 'enriched_at')::timestamptz - received_at)::float8 as l from events where source = 'bench-live') x`,
+             from (select extract(epoch from siem_private.event_enriched_at(ts, id) - received_at)::float8 as l from events where source = 'bench-live') x`,
           ),
         )
       ).rows[0]!;
       log(`sustained ${Math.round(achieved)} events/s for ${seconds} s: ${latency.n} events, latency p50 ${latency.p50.toFixed(3)} s, p95 ${latency.p95.toFixed(3)} s, max ${latency.max.toFixed(3)} s`);
       figures.push(
         { name: 'enrich.sustained_rate', value: Math.round(achieved), unit: 'events/s', note: `events sent (batches of ${20_000 / 5} every 200 ms, 50k distinct addresses) for ${seconds} s` },
-        { name: 'enrich.p95_latency', value: Number(latency.p95.toFixed(3)), unit: 's', note: 'p95 from the batch transaction start (received_at) to enriched_at at that rate; target <= 2 s' },
+        { name: 'enrich.p95_latency', value: Number(latency.p95.toFixed(3)), unit: 's', note: 'p95 from the batch transaction start (received_at) to the end of the job that enriched it, at that rate; target <= 2 s' },
       );
       await truncate();
 

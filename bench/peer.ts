@@ -162,7 +162,7 @@ async function runSiem(database: BenchDatabase, dir: string, stream: Buffer, lin
            select (select count(*)::int from events where batch_id in (select id from batches)) as events,
                   (select count(*)::int from quarantine where agent = $1) as quarantined,
                   (select count(*)::int from events where batch_id in (select id from batches) and event_type not in ('text', 'syslog')) as parsed,
-                  (select count(*)::int from events where batch_id in (select id from batches) and enrichment ? 'enriched_at') as enriched,
+                  (select count(*)::int from events e where batch_id in (select id from batches) and siem_private.event_enriched_at(e.ts, e.id) is not null and siem_private.has_observables(e.metadata)) as enriched,
                   (select sum(pg_total_relation_size(t.relid)) from (select relid from pg_partition_tree('events')
                      union all select relid from pg_partition_tree('events_raw') union all select 'quarantine'::regclass) t) as bytes`,
           [agentName],
@@ -170,7 +170,7 @@ async function runSiem(database: BenchDatabase, dir: string, stream: Buffer, lin
         const counts = rows[0]!;
         const sample = (
           await client.query(
-            `select ts, host, event_type, metadata, enrichment from events where batch_id in (select id from ingest_batches where agent = $1) and enrichment ? 'enriched_at' limit 1`,
+            `select ts, host, event_type, metadata, public.events_enrichment(e) as enrichment from events e where batch_id in (select id from ingest_batches where agent = $1) and siem_private.event_enriched_at(e.ts, e.id) is not null limit 1`,
             [agentName],
           )
         ).rows[0];

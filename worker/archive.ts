@@ -139,6 +139,17 @@ async function columnsOf(client: pg.ClientBase, table: string): Promise<string[]
 const columnList = (client: pg.ClientBase, columns: string[]) => columns.map((c) => client.escapeIdentifier(c)).join(', ');
 
 /**
+ * Exported values that differ from the stored column: an archived event carries its addresses'
+ * contexts written into it, as `siem enrich` would, since the contexts are not archived with it.
+ */
+const exportedValue: Record<ArchivedTable, Record<string, string>> = {
+  events_raw: {},
+  events: { enrichment: `coalesce(siem_private.address_enrichment(metadata, received_at), '{}') || enrichment` },
+};
+const exportList = (client: pg.ClientBase, table: ArchivedTable, columns: string[]) =>
+  columns.map((c) => exportedValue[table][c] ?? client.escapeIdentifier(c)).join(', ');
+
+/**
  * Streams a COPY TO through `compress` into `tail` (the rest of the pipeline). Unlike `pipeline(copy, ...)`,
  * a failing destination (disk full) does not destroy the COPY stream: pg-copy-streams leaves the
  * connection inside the COPY then, every later query on it waits forever, and the partition could
@@ -181,7 +192,7 @@ async function exportPartition(client: pg.ClientBase, table: ArchivedTable, qual
   await mkdir(path.dirname(file), { recursive: true });
   const partial = `${file}.partial`;
   const meter = new Meter(false);
-  const copy = client.query(copyTo(`copy (select ${columnList(client, columns)} from ${qualified} order by ${exportOrder[table]}) to stdout`));
+  const copy = client.query(copyTo(`copy (select ${exportList(client, table, columns)} from ${qualified} order by ${exportOrder[table]}) to stdout`));
   try {
     await copyOut(copy, compressor(), pipeline(meter, createWriteStream(partial)), meter);
     const handle = await open(partial, 'r');
@@ -324,6 +335,8 @@ export async function runArchive(client: pg.ClientBase, settings: ArchiveSetting
         settings.log?.(`archiving ${table_name} ${day} failed, the partition stays: ${(error as Error).message}`);
       }
     }
+    const pruned = await client.query<{ n: number }>('select siem_private.prune_address_contexts(make_interval(days => $1 + 1)) as n', [settings.eventRetentionDays]);
+    if (pruned.rows[0]!.n > 0) settings.log?.(`pruned ${pruned.rows[0]!.n} superseded address contexts`);
     return true;
   });
   result.ran = done === true;

@@ -34,7 +34,7 @@ describe.skipIf(!existsSync(feodoFile))('siem intel import and siem enrich', () 
 
     const enriched = await output(() => enrichCommand(config(), { since: '-1h' }));
     expect(enriched).toMatch(/^re-enriched 1 events/);
-    const { rows } = await context.db.pool.query(`select enrichment from events where batch_id = $1`, [batch.id]);
+    const { rows } = await context.db.pool.query(`select enrichment from events where batch_id = $1`, [batch.id]); // written into the event by re-enrichment
     expect(rows[0].enrichment).toMatchObject({ geoip: { src_ip: { country: expect.any(String) } }, threat: [{ feed: 'feodo', indicator: '192.9.135.73' }] });
   });
 });

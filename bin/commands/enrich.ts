@@ -8,7 +8,8 @@ const hour = 3_600_000;
 
 /**
  * `siem enrich --since t [--until t]`: enriches events of a time range again with today's databases,
- * cache and indicators (events otherwise keep what was known when they were enriched). One hour per
+ * cache and indicators, written into each event (events otherwise read their addresses' contexts as
+ * known when they arrived). One hour per
  * statement (an event on a boundary is enriched twice, harmlessly); DNS answers come from the cache only.
  */
 export async function enrichCommand(config: Config, options: { since: string; until?: string }): Promise<void> {
@@ -20,7 +21,7 @@ export async function enrichCommand(config: Config, options: { since: string; un
     let addresses = 0;
     for (let start = since.getTime(); start < until.getTime(); start += hour) {
       const end = Math.min(start + hour, until.getTime());
-      const outcome = await enrichSegments(client, [{ from: new Date(start).toISOString(), to: new Date(end).toISOString() }], enrichers);
+      const outcome = await enrichSegments(client, [{ from: new Date(start).toISOString(), to: new Date(end).toISOString() }], enrichers, true);
       events += outcome.events;
       addresses += outcome.addresses;
     }

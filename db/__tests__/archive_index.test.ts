@@ -18,10 +18,14 @@ const rawDay = dayOffset(-5);
 const eventDay = dayOffset(-40);
 const settings = { archiveDir: path.join(workDir, 'archive'), rawRetentionDays: 2, eventRetentionDays: 30 };
 
-/** Row count and an order-independent hash of every column of one day of a table. */
+/**
+ * Row count and an order-independent hash of every column of one day of a table; for events the
+ * enrichment as read (an archived event carries its addresses' contexts written into it).
+ */
 async function fingerprint(table: string, day: string): Promise<{ n: number; hash: string | null }> {
+  const row = table === 'events' ? `(to_jsonb(t) || jsonb_build_object('enrichment', public.events_enrichment(t)))::text` : 't::text';
   const { rows } = await context.db.pool.query(
-    `select count(*)::int as n, md5(string_agg(md5(t::text), '' order by md5(t::text))) as hash
+    `select count(*)::int as n, md5(string_agg(md5(${row}), '' order by md5(${row}))) as hash
      from public.${table} t where ts >= $1::date and ts < $1::date + 1`,
     [day],
   );
@@ -39,7 +43,7 @@ async function partitionExists(table: string, day: string): Promise<boolean> {
 async function seed(day: string, lines: number, source: string) {
   const timestamp = new Date(`${day}T12:00:00Z`);
   const batch = makeBatch(
-    Array.from({ length: lines }, (_, i) => (i % 3 === 0 ? `{"user":"u${i}","action":"login","note":"tab\\there"}` : `sshd[${i}]: Accepted password for root from 10.0.0.${i % 250} port 22 ssh2`)),
+    Array.from({ length: lines }, (_, i) => (i % 3 === 0 ? `{"user":"u${i}","action":"login","src_ip":"10.0.0.1","note":"tab\\there"}` : `sshd[${i}]: Accepted password for root from 10.0.0.${i % 250} port 22 ssh2`)),
     { timestamp, source },
   );
   await sendBatch(context.agentPool, 'archive-test', batch);
@@ -53,6 +57,8 @@ describe('archive: retention, export, restore, drop', () => {
       await pool.query(`select siem_private.create_daily_partition('public.events', $1)`, [day]);
       await seed(day, 500, 'syslog');
     }
+    // what enrichment knew about one of the addresses: archived events keep it
+    await pool.query(`select siem_private.record_address_contexts('{"10.0.0.1": {"geoip": {"reserved": "private"}}}')`);
     const rawBefore = await fingerprint('events_raw', rawDay);
     const eventsBefore = await fingerprint('events', eventDay);
     expect(rawBefore.n).toBe(500);
@@ -107,6 +113,8 @@ describe('archive: retention, export, restore, drop', () => {
       expect(await partitionExists('events_raw', rawDay)).toBe(true);
       expect(await fingerprint('events_raw', rawDay)).toEqual(rawBefore);
       expect(await fingerprint('events', eventDay)).toEqual(eventsBefore);
+      const written = await pool.query(`select count(*)::int as n from public.events where ts >= $1::date and ts < $1::date + 1 and enrichment -> 'geoip' -> 'src_ip' ->> 'reserved' = 'private'`, [eventDay]);
+      expect(written.rows[0].n).toBe(167);
       const analyst = await context.db.asRole('siem_analyst', (c) => c.query(`select count(*)::int as n from public.events where ts >= $1::date and ts < $1::date + 1`, [eventDay]));
       expect(analyst.rows[0].n).toBe(500);
 

@@ -29,7 +29,7 @@ describe('siem_private.define_observables (trigger _710_define_observables on ca
     const ctx = { '81.2.69.142': { geoip: { country: 'GB' } }, '2001:db8::5': { geoip: { reserved: 'documentation' } }, '198.51.100.7': { geoip: { reserved: 'documentation' } } };
     await context.db.pool.query('select siem_private.apply_enrichment($1, $2, $3)', [segments, ctx, classes]);
 
-    const { rows } = await context.db.pool.query(`select metadata ->> 'msg' as msg, enrichment - 'enriched_at' as e from events where batch_id = $1 order by 1`, [batch.id]);
+    const { rows } = await context.db.pool.query(`select metadata ->> 'msg' as msg, public.events_enrichment(e) as e from events e where batch_id = $1 order by 1`, [batch.id]);
     expect(rows).toEqual([
       { msg: 'a', e: { geoip: { src_ip: { country: 'GB' }, relay_ip: { reserved: 'documentation' } } } },
       { msg: 'b', e: { geoip: { relay_ip: { reserved: 'documentation' } }, threat: [expect.objectContaining({ feed: 'relays', field: 'relay_ip' })] } },

@@ -9,6 +9,8 @@ export interface Segment {
   to: string;
   min_id?: number | string | null;
   max_id?: number | string | null;
+  /** When the range was queued (segments taken from the queue): recorded with the time it was enriched. */
+  queued_at?: string;
 }
 
 export interface Enrichers {
@@ -19,6 +21,7 @@ export interface Enrichers {
 }
 
 export interface EnrichOutcome {
+  /** Events written: those tagged by an indicator, or every event with observables when materializing. */
   events: number;
   addresses: number;
   /** Addresses with no cached DNS answer: resolved later by the dns__resolve job. */
@@ -36,9 +39,11 @@ export async function cachedDns(client: Queryable, ips: string[]): Promise<Map<s
 
 /**
  * Enriches the events of the segments: reads their distinct observables once, looks each address up in
- * GeoIP and the DNS cache, and writes everything back set-based; the database matches threat intel.
+ * GeoIP and the DNS cache, and records what changed per address (events read it as of their arrival);
+ * the database matches threat intel and tags the matching events. `materialize` (re-enrichment) writes
+ * today's contexts into every event of the segments instead, replacing what they carried.
  */
-export async function enrichSegments(client: Queryable, segments: Segment[], enrichers: Enrichers): Promise<EnrichOutcome> {
+export async function enrichSegments(client: Queryable, segments: Segment[], enrichers: Enrichers, materialize = false): Promise<EnrichOutcome> {
   const payload = JSON.stringify(segments);
   const { rows } = await client.query<{ class: string; value: string }>('select class, value from siem_private.enrichment_candidates($1)', [payload]);
   const classes: Record<string, string> = {};
@@ -70,16 +75,17 @@ export async function enrichSegments(client: Queryable, segments: Segment[], enr
     }
     dnsPending = missing.filter((ip) => !context[ip]!.dns);
   }
-  const applied = await client.query<{ n: number }>('select siem_private.apply_enrichment($1, $2, $3) as n', [
+  const applied = await client.query<{ n: number }>('select siem_private.apply_enrichment($1, $2, $3, $4) as n', [
     payload,
     JSON.stringify(context),
     JSON.stringify(classes),
+    materialize,
   ]);
   return { events: applied.rows[0]!.n, addresses: addresses.length, dnsPending };
 }
 
-/** Resolves the addresses not cached meanwhile, caches every answer and adds them to the events. */
-export async function resolveDns(client: Queryable, segments: Segment[], ips: string[], dns: ReverseDns, cacheSeconds: number): Promise<{ resolved: number; events: number }> {
+/** Resolves the addresses not cached meanwhile, caches every answer and adds them to the addresses' contexts. */
+export async function resolveDns(client: Queryable, segments: Segment[], ips: string[], dns: ReverseDns, cacheSeconds: number): Promise<{ resolved: number; contexts: number }> {
   const cached = await cachedDns(client, ips);
   const missing = ips.filter((ip) => !cached.has(ip) && !cached.has(ip.toLowerCase()));
   const answers = await dns.reverseAll(missing);
@@ -93,5 +99,5 @@ export async function resolveDns(client: Queryable, segments: Segment[], ips: st
     if (answer) byIp[ip] = dnsContext(answer);
   }
   const { rows } = await client.query<{ n: number }>('select siem_private.apply_dns($1, $2) as n', [JSON.stringify(segments), JSON.stringify(byIp)]);
-  return { resolved: answers.length, events: rows[0]!.n };
+  return { resolved: answers.length, contexts: rows[0]!.n };
 }

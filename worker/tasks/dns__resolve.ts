@@ -7,7 +7,7 @@ interface DnsWork {
   ips: string[];
 }
 
-/** Reverse lookups of the addresses enrichment found uncached, then the answers added to those events. */
+/** Reverse lookups of the addresses enrichment found uncached, then the answers added to their contexts. */
 export function makeDnsResolve(dns: ReverseDns | undefined, cacheSeconds: number): Task {
   return async (payload, helpers) => {
     if (!dns) return;
@@ -15,6 +15,6 @@ export function makeDnsResolve(dns: ReverseDns | undefined, cacheSeconds: number
     const segments = work.flatMap((item) => item.segments);
     const ips = [...new Set(work.flatMap((item) => item.ips))];
     const outcome = await helpers.withPgClient((client) => resolveDns(client, segments, ips, dns, cacheSeconds));
-    helpers.logger.debug(`resolved ${outcome.resolved} addresses, ${outcome.events} events updated`);
+    helpers.logger.debug(`resolved ${outcome.resolved} addresses, ${outcome.contexts} address contexts updated`);
   };
 }
