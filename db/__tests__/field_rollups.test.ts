@@ -8,6 +8,7 @@ const context = useAgentDatabase();
 const rollUp = async () => {
   const client = await context.db.pool.connect();
   try {
+    await client.query('select siem_private.mark_field_rollups()');
     await client.query('begin isolation level repeatable read');
     await client.query('select siem_private.roll_up_fields()');
     await client.query('commit');

@@ -10,6 +10,7 @@ const context = useAgentDatabase();
 async function rollUp(pool: pg.Pool): Promise<number> {
   const client = await pool.connect();
   try {
+    await client.query('select siem_private.mark_field_rollups()');
     await client.query('begin isolation level repeatable read');
     const { rows } = await client.query<{ n: number }>("select siem_private.roll_up_fields(100, interval '30 days') as n");
     await client.query('commit');

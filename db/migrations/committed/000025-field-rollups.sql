@@ -1,5 +1,5 @@
 --! Previous: sha1:512339b846fadf260a7c314716cb889de886d8d6
---! Hash: sha1:e3d3d41b1c90b3275690de2d1bc643316587f0cb
+--! Hash: sha1:91991c53651ef2a7d06f8e7d61400df0c06d49c1
 --! Message: field-rollups
 
 -- Top values of canonical fields (the overview's source addresses) read per-minute rollups instead of
@@ -44,11 +44,49 @@ create table public.field_rollup_minutes (
   rolled_at timestamptz not null default now()
 );
 comment on table public.field_rollup_minutes is
-  E'@behavior -*\nWhat field_rollups hold for one minute: the fields rolled up, how many events of the minute they counted (event_count) and the largest events.id among them (the next run adds rows above it). The minute''s rollup is exact while event_count equals the minute''s total in event_rollups (dimension all).';
+  E'@behavior -*\nWhat field_rollups hold for one minute: the fields rolled up, how many events of the minute they counted (event_count): every one with an id up to max_id (the next run adds rows above it). The minute''s rollup is exact while event_count equals the minute''s total in event_rollups (dimension all).';
 comment on column public.field_rollup_minutes.compacted is 'The minute''s rows are merged into one per value (compact_field_rollups); a later run that adds rows clears it.';
 alter table public.field_rollup_minutes enable row level security;
 create policy select_all on public.field_rollup_minutes for select to siem_analyst using (true);
 grant select on public.field_rollup_minutes to siem_analyst;
+
+-- Which rows may be counted: ids are taken in one order and committed in another (the agent's
+-- connections ingest side by side), so a run that counted every visible row of a minute up to the
+-- largest id would later meet rows with smaller ids. A watermark avoids that: mark_field_rollups()
+-- notes the sequence's last value and then a snapshot; once every transaction that snapshot saw in
+-- progress has finished, no row with an id up to that value can still appear (the ingest path takes
+-- its xid, writing events_raw, before it takes event ids), and runs count rows up to it.
+create table siem_private.field_rollup_watermark (
+  only_row boolean primary key default true check (only_row),
+  ready_id bigint not null default 0,
+  pending_id bigint,
+  pending_snapshot pg_snapshot,
+  rolled_at timestamptz
+);
+comment on table siem_private.field_rollup_watermark is
+  'One row: every events row with id <= ready_id is settled (committed or gone) and may be rolled up; pending_id becomes ready_id once the transactions in progress in pending_snapshot have all finished.';
+insert into siem_private.field_rollup_watermark default values;
+
+create function siem_private.mark_field_rollups() returns void
+  language plpgsql volatile
+  set search_path = pg_catalog, public
+  as $$
+declare
+  v_id bigint;
+  v_snapshot pg_snapshot;
+begin
+  if current_setting('transaction_isolation') <> 'read committed' then
+    raise exception 'mark_field_rollups() needs read committed (its snapshot must be taken after the id is read)' using errcode = '25000';
+  end if;
+  -- Two statements, two snapshots: the second is taken after the id is read.
+  v_id := (select coalesce(pg_sequence_last_value(pg_get_serial_sequence('public.events', 'id')::regclass), 0));
+  v_snapshot := (select pg_current_snapshot());
+  update siem_private.field_rollup_watermark w set pending_id = v_id, pending_snapshot = v_snapshot
+  where w.pending_id is null;
+end
+$$;
+comment on function siem_private.mark_field_rollups() is
+  'Notes the last events id taken and a later snapshot as the next watermark (unless one is pending already); roll_up_fields() makes it ready once the transactions in progress then have finished.';
 
 create function siem_private.roll_up_fields(p_minutes integer default 20, p_lookback interval default '1 day') returns integer
   language plpgsql volatile
@@ -56,17 +94,30 @@ create function siem_private.roll_up_fields(p_minutes integer default 20, p_look
   as $$
 declare
   v_fields text[] := array(select f.field from public.field_rollup_fields f order by 1);
+  v_mark siem_private.field_rollup_watermark;
+  v_ready bigint;
   v_minute record;
   v_count bigint;
-  v_max bigint;
+  v_newer bigint;
   v_after bigint;
   v_done integer := 0;
 begin
-  -- Run in a REPEATABLE READ transaction (the worker does): the minute's total, the new rows and
-  -- their count must come from one snapshot, and a concurrent run's coverage rows then make this
-  -- one fail with a serialization error instead of counting the same rows twice.
+  -- Run in a REPEATABLE READ transaction (the worker does): the minute's total, the rows counted
+  -- and the watermark's check must come from one snapshot; a concurrent run then fails with a
+  -- serialization error on the watermark row instead of counting the same rows twice.
   if current_setting('transaction_isolation') <> 'repeatable read' then
     raise exception 'roll_up_fields() needs a repeatable read transaction' using errcode = '25000';
+  end if;
+  -- Every run updates the row, so two runs whose snapshots overlap cannot both commit.
+  select * into v_mark from siem_private.field_rollup_watermark;
+  v_ready := v_mark.ready_id;
+  if v_mark.pending_id is not null and not exists (
+    select from pg_snapshot_xip(v_mark.pending_snapshot) x where not pg_visible_in_snapshot(x, pg_current_snapshot())
+  ) then
+    v_ready := greatest(v_ready, v_mark.pending_id);
+    update siem_private.field_rollup_watermark set ready_id = v_ready, pending_id = null, pending_snapshot = null, rolled_at = now();
+  else
+    update siem_private.field_rollup_watermark set rolled_at = now();
   end if;
   if cardinality(v_fields) = 0 then
     return 0;
@@ -86,33 +137,36 @@ begin
     order by t.bucket desc
     limit p_minutes
   loop
-    v_after := case when v_minute.fields = v_fields and v_minute.event_count < v_minute.n then v_minute.max_id end;
+    v_after := case when v_minute.fields = v_fields then v_minute.max_id end;
     if v_after is not null then
-      -- Rows that arrived since the last run have larger ids, unless a transaction that took its ids
-      -- earlier committed later: then the count does not add up and the minute is counted again.
-      select count(*), coalesce(max(e.id), v_after) into v_count, v_max
+      -- Counted rows plus the rows above the minute's watermark must make its total; otherwise rows
+      -- changed behind it (deleted, or written outside the ingest path) and it is counted again.
+      select count(*) into v_newer
       from public.events e
       where e.ts >= v_minute.bucket and e.ts < v_minute.bucket + interval '1 minute' and e.id > v_after;
-      if v_minute.event_count + v_count <> v_minute.n then
+      if v_minute.event_count + v_newer <> v_minute.n then
         v_after := null;
+      elsif v_after >= v_ready then
+        continue; -- nothing settled since the last count
       end if;
     end if;
     if v_after is null then
       delete from public.field_rollups r where r.bucket = v_minute.bucket;
-      select count(*), coalesce(max(e.id), 0) into v_count, v_max
-      from public.events e
-      where e.ts >= v_minute.bucket and e.ts < v_minute.bucket + interval '1 minute';
     end if;
+    select count(*) into v_count
+    from public.events e
+    where e.ts >= v_minute.bucket and e.ts < v_minute.bucket + interval '1 minute'
+      and e.id > coalesce(v_after, -1) and e.id <= v_ready;
     insert into public.field_rollups (field, bucket, value, count)
     select f.field, v_minute.bucket, x.value, count(*)
     from public.events e
     cross join unnest(v_fields) f(field)
     cross join lateral (select e.metadata ->> f.field) x(value)
     where e.ts >= v_minute.bucket and e.ts < v_minute.bucket + interval '1 minute'
-      and e.id > coalesce(v_after, -1) and e.id <= v_max and x.value is not null
+      and e.id > coalesce(v_after, -1) and e.id <= v_ready and x.value is not null
     group by 1, 3;
     insert into public.field_rollup_minutes as c (bucket, fields, event_count, max_id)
-    values (v_minute.bucket, v_fields, case when v_after is null then 0 else v_minute.event_count end + v_count, v_max)
+    values (v_minute.bucket, v_fields, case when v_after is null then 0 else v_minute.event_count end + v_count, v_ready)
     on conflict (bucket) do update
       set fields = excluded.fields, event_count = excluded.event_count, max_id = excluded.max_id, compacted = false, rolled_at = now();
     v_done := v_done + 1;
@@ -121,7 +175,7 @@ begin
 end
 $$;
 comment on function siem_private.roll_up_fields(integer, interval) is
-  'Brings the field rollups of up to p_minutes minutes (newest first, within p_lookback) level with events: adds the rows that arrived since the last run, or counts the minute again when its rows changed otherwise. Needs a repeatable read transaction; returns the minutes updated. Run by the worker (field_rollups__update).';
+  'Brings the field rollups of up to p_minutes minutes (newest first, within p_lookback) level with the settled events (ids up to the watermark, see field_rollup_watermark): adds the rows settled since the last run, or counts the minute again when its rows changed otherwise. Needs a repeatable read transaction; returns the minutes updated. Run by the worker (field_rollups__update) after mark_field_rollups().';
 
 create function siem_private.compact_field_rollups(p_older_than interval default '10 minutes') returns integer
   language sql volatile strict
