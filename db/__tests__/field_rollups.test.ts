@@ -20,7 +20,7 @@ const sums = async () => (await context.db.pool.query('select field, bucket, val
 const tables = ['field_rollups', 'field_rollup_minutes', 'field_rollup_fields'];
 
 describe('field_rollups, field_rollup_minutes, field_rollup_fields', () => {
-  it('compact_field_rollups merges the rows of finished minutes, sums unchanged', async () => {
+  it('compact_field_rollups merges the rows of finished minutes, sums unchanged, and drops expired minutes', async () => {
     const old = new Date(Date.now() - 30 * 60_000);
     for (let i = 0; i < 3; i++) {
       await sendBatch(context.agentPool, 'a', makeBatch([JSON.stringify({ src_ip: '10.0.0.1' }), JSON.stringify({ src_ip: '10.0.0.2' })], { timestamp: old }));
@@ -32,9 +32,12 @@ describe('field_rollups, field_rollup_minutes, field_rollup_fields', () => {
     expect(await sums()).toEqual(before);
     expect((await context.db.pool.query('select bool_and(compacted) as c from public.field_rollup_minutes')).rows[0].c).toBe(true);
     expect((await context.db.pool.query('select siem_private.compact_field_rollups() as n')).rows[0].n).toBe(0);
+    await context.db.pool.query("select siem_private.compact_field_rollups(interval '10 minutes', interval '20 minutes')");
+    expect((await context.db.pool.query('select (select count(*) from public.field_rollups)::int as r, (select count(*) from public.field_rollup_minutes)::int as m')).rows[0]).toEqual({ r: 0, m: 0 });
   });
 
   it('_710_forget_field_rollups drops the coverage of a minute whose events change fields or time, not for enrichment', async () => {
+    await rollUp();
     await context.db.pool.query(`update public.events set enrichment = '{"tags": ["x"]}'`);
     expect((await context.db.pool.query('select count(*)::int as n from public.field_rollup_minutes')).rows[0].n).toBe(1);
     await context.db.pool.query(`update public.events set metadata = metadata || '{"src_ip": "10.0.0.3"}' where id = (select min(id) from public.events)`);

@@ -1,5 +1,5 @@
 --! Previous: sha1:512339b846fadf260a7c314716cb889de886d8d6
---! Hash: sha1:91991c53651ef2a7d06f8e7d61400df0c06d49c1
+--! Hash: sha1:f8b34abdd10ec5fc6fb87a71668afeda875f05f8
 --! Message: field-rollups
 
 -- Top values of canonical fields (the overview's source addresses) read per-minute rollups instead of
@@ -177,13 +177,18 @@ $$;
 comment on function siem_private.roll_up_fields(integer, interval) is
   'Brings the field rollups of up to p_minutes minutes (newest first, within p_lookback) level with the settled events (ids up to the watermark, see field_rollup_watermark): adds the rows settled since the last run, or counts the minute again when its rows changed otherwise. Needs a repeatable read transaction; returns the minutes updated. Run by the worker (field_rollups__update) after mark_field_rollups().';
 
-create function siem_private.compact_field_rollups(p_older_than interval default '10 minutes') returns integer
+create function siem_private.compact_field_rollups(p_older_than interval default '10 minutes', p_keep interval default '31 days') returns integer
   language sql volatile strict
   set search_path = pg_catalog, public
   as $$
-  with minutes as (
+  with expired as (
+    -- Past p_keep, minutes are counted from events again (if their partitions are still attached).
+    delete from public.field_rollup_minutes c where c.bucket < now() - p_keep returning c.bucket
+  ), expired_rows as (
+    delete from public.field_rollups r where r.bucket < now() - p_keep returning 1
+  ), minutes as (
     update public.field_rollup_minutes c set compacted = true
-    where not c.compacted and c.bucket < now() - p_older_than
+    where not c.compacted and c.bucket < now() - p_older_than and c.bucket >= now() - p_keep
     returning c.bucket
   ), old as (
     delete from public.field_rollups r using minutes m where r.bucket = m.bucket
@@ -193,10 +198,11 @@ create function siem_private.compact_field_rollups(p_older_than interval default
     select o.field, o.bucket, o.value, sum(o.count) from old o group by 1, 2, 3 having sum(o.count) <> 0
     returning 1
   )
+  -- (data-modifying CTEs run whether or not they are read)
   select count(*)::integer from merged;
 $$;
-comment on function siem_private.compact_field_rollups(interval) is
-  'Merges the field rollup rows of minutes older than p_older_than into one row per value (sums unchanged); returns the rows written. Run by the worker after roll_up_fields.';
+comment on function siem_private.compact_field_rollups(interval, interval) is
+  'Merges the field rollup rows of minutes older than p_older_than into one row per value (sums unchanged) and drops minutes older than p_keep; returns the rows written. Run by the worker after roll_up_fields.';
 
 -- Events whose fields or time change in place (a reparse) leave the counts of their minutes equal,
 -- so the count check would not see it: such an update forgets the minutes' coverage, and they are
