@@ -10,6 +10,7 @@ import { makePartitionsMaintain } from './tasks/partitions__maintain.ts';
 import { rulesEvaluate } from './tasks/rules__evaluate.ts';
 import { ruleImportsCompile } from './tasks/rule_imports__compile.ts';
 import { eventRollupsCompact } from './tasks/event_rollups__compact.ts';
+import { fieldRollupsQueue, fieldRollupsUpdate } from './tasks/field_rollups__update.ts';
 import { makeAlertsNotify } from './tasks/alerts__notify.ts';
 import { createMailer, type MailSettings } from './alerts/mailer.ts';
 import { makePartitionsArchive } from './tasks/partitions__archive.ts';
@@ -54,6 +55,7 @@ export const workerTasks = [
   'database__backup',
   'metric_counts__compact',
   'event_rollups__compact',
+  'field_rollups__update',
 ] as const;
 type WorkerTask = (typeof workerTasks)[number];
 /** Tasks that run on the enrichment runner (see startWorker). */
@@ -155,6 +157,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     database__backup: options.backup ? makeDatabaseBackup(options.backup) : undefined,
     metric_counts__compact: metricCountsCompact,
     event_rollups__compact: eventRollupsCompact,
+    field_rollups__update: fieldRollupsUpdate,
   };
   const taskList: TaskList = Object.fromEntries(Object.entries(tasks).filter((entry): entry is [string, Task] => entry[1] !== undefined));
   // Enrichment gets a runner of its own: its jobs can be long (a large batch, slow DNS) and many
@@ -177,6 +180,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const enrichmentPool = jobPool(options, 2 * enrichmentConcurrency + 2, enrichmentApplicationName, makeBackgroundPriority(options.log));
   const enrichmentRunner = await run({ ...common, pgPool: enrichmentPool, concurrency: enrichmentConcurrency, parsedCronItems: [], taskList: enrichmentTaskList });
   await runner.addJob('partitions__maintain', {}, { jobKey: 'partitions__maintain' });
+  await runner.addJob('field_rollups__update', {}, { jobKey: 'field_rollups__update', queueName: fieldRollupsQueue, maxAttempts: 3 });
   const rulesListener = await listenForRuleEvaluation(options.connectionString, runner, options.log);
   return {
     runner,

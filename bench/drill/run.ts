@@ -33,7 +33,7 @@ the command exits 1 unless every drill run accounts for every line exactly once.
 runs ${byDefault.join(', ')}; the soak runs only when named.
   --quick    shorter versions (CI smoke)
   --seed N   seed of the drills' random traffic (default 20261124): the same seed, the same run
-  --rate N   soak: lines/s to ingest (default: half the maximum measured first)
+  --rate N   soak: lines/s to ingest (default: half the maximum the whole pipeline sustains, measured first)
   --seconds N  soak: how long (default 600; --quick 60)
 
 drills:
