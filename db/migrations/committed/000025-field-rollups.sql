@@ -1,5 +1,5 @@
---! Previous: sha1:512339b846fadf260a7c314716cb889de886d8d6
---! Hash: sha1:f8b34abdd10ec5fc6fb87a71668afeda875f05f8
+--! Previous: sha1:d07118b2d86bbd7852f18879b9fe2501c18ea318
+--! Hash: sha1:a736aeae00c6103044d2d3aa84080e999a91d5db
 --! Message: field-rollups
 
 -- Top values of canonical fields (the overview's source addresses) read per-minute rollups instead of
