@@ -17,14 +17,10 @@ import { ensureMixedCorpus } from './corpus.ts';
 import { startBenchDatabase, type BenchDatabase } from './database.ts';
 import { siemIngest } from './ingest.ts';
 import type { Benchmark, Figure } from './types.ts';
+import { percentile } from './percentile.ts';
 
 const examples = fileURLToPath(new URL('../db/rules/examples/alert_rules.yaml', import.meta.url));
 const sigmaCorpus = path.resolve(import.meta.dirname, '../../shared/corpora/sigma/rules');
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 
 /** Background load: nginx access lines at `eventsPerSecond` over 4 connections, each sending a batch every second, until stopped. */
 function backgroundLoad(pool: pg.Pool, eventsPerSecond: number) {

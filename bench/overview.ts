@@ -8,15 +8,11 @@ import { withClient } from '../db/setup.ts';
 import { startBenchDatabase } from './database.ts';
 import { generate } from './query.ts';
 import type { Benchmark, Figure } from './types.ts';
+import { percentile } from './percentile.ts';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const distDir = path.resolve(import.meta.dirname, '../web/dist');
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /**
  * The overview dashboard in Chromium over the query benchmark's data: milliseconds from navigation

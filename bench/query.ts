@@ -4,6 +4,7 @@ import { startApiServer } from '../api/server.ts';
 import { withClient } from '../db/setup.ts';
 import { startBenchDatabase } from './database.ts';
 import type { Benchmark, Figure } from './types.ts';
+import { percentile } from './percentile.ts';
 
 const days = 7;
 const eventTypes = [
@@ -73,11 +74,6 @@ export async function generate(ownerUrl: string, total: number, log: (message: s
     log(`rolled up src_ip, dst_ip and username in ${rollSeconds.toFixed(1)} s`);
   });
   return { end, rollSeconds };
-}
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function measure(iterations: number, run: (i: number) => Promise<unknown>, warmup = 5): Promise<{ p50: number; p95: number }> {

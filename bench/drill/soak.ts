@@ -12,6 +12,7 @@ import { agentMetrics, committedLines, rssKb, sleep, startAgent, startDrillDatab
 import { seededRandom, type Random } from '../../agent/demo.ts';
 import { trafficLine } from './traffic.ts';
 import type { Drill } from './types.ts';
+import { percentile } from '../percentile.ts';
 
 const ruleExamples = path.resolve(import.meta.dirname, '../../db/rules/examples/alert_rules.yaml');
 const distDir = path.resolve(import.meta.dirname, '../../web/dist');
@@ -52,7 +53,6 @@ async function startOwn(kind: 'worker' | 'api', args: string[], errors: string[]
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;
 
 /** The connection URLs of one database of the drill's server. */
 interface Urls { ownerUrl: string; agentUrl: string; authenticatorUrl: string }
@@ -210,7 +210,7 @@ async function measurePipelineRate(urls: Urls, dir: string, seconds: number, ran
         return {
           storedRate: Math.round(stored / elapsed), stored, seconds: elapsed, ...behind,
           rate: Math.max(1, Math.round(Math.max(0, stored - largest) / elapsed)),
-          srcIpsP95: percentile(dashboard.srcIpsMs, 0.95),
+          srcIpsP95: percentile(dashboard.srcIpsMs, 95),
           errors,
         };
       }
@@ -363,8 +363,8 @@ export const soakDrill: Drill = {
       const memoryOk = memory.every((m) => m.percent < 10);
       const pss = growth('postgresPss');
       const lagOk = maxLag < lagBarMs;
-      const queryP95 = percentile(dashboard.overviewMs, 0.95);
-      const srcIps = { p50: percentile(dashboard.srcIpsMs, 0.5), p95: percentile(dashboard.srcIpsMs, 0.95), max: Math.max(0, ...dashboard.srcIpsMs) };
+      const queryP95 = percentile(dashboard.overviewMs, 95);
+      const srcIps = { p50: percentile(dashboard.srcIpsMs, 50), p95: percentile(dashboard.srcIpsMs, 95), max: Math.max(0, ...dashboard.srcIpsMs) };
       const summary = [
         ...(agentRate && pipeline ? [`calibration: agent alone ${agentRate} lines/s; pipeline ${pipeline.storedRate} events stored/s, ${pipeline.rules.n} behind in rules and ${pipeline.enrichment.n} in enrichment at the end -> maximum ${pipeline.rate} lines/s`] : []),
         `ingested ${written} lines in ${seconds} s (${Math.round(achieved)} lines/s, target ${rate}); ${stored} stored; ${dashboard.queries} overview queries (p95 ${Math.round(queryP95)} ms without srcIps; srcIps p50 ${Math.round(srcIps.p50)} ms, p95 ${Math.round(srcIps.p95)} ms, max ${Math.round(srcIps.max)} ms); ${alerts} alerts raised by the worker`,

@@ -66,8 +66,7 @@ const eventOf = (batchId: string) => async () =>
   (
     await context.db.pool.query<EventRow>(
       `select e.id, public.events_enrichment(e) as enrichment,
-              (select extract(epoch from s.enriched_at - e.received_at)::float8 * 1000 from siem_private.enriched_segments s
-               where e.id between s.min_id and s.max_id and e.ts between s.ts_from and s.ts_to order by s.enriched_at limit 1) as latency_ms
+              extract(epoch from siem_private.event_enriched_at(e.ts, e.id) - e.received_at)::float8 * 1000 as latency_ms
        from events e where e.batch_id = $1`,
       [batchId],
     )
