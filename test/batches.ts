@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Batch } from '../agent/batch_sender.ts';
+import { CopyChunks, type Batch } from '../agent/batch_sender.ts';
 import { encodeRawRow } from '../agent/envelope.ts';
 
 export interface BatchOptions {
@@ -23,5 +23,7 @@ export function makeBatch(lines: (string | Buffer)[], options: BatchOptions = {}
       timestamp.toISOString(),
     ),
   );
-  return { id, lineCount: lines.length, rows, bytes: rows.reduce((sum, row) => sum + row.length, 0) };
+  const chunks = new CopyChunks();
+  for (const row of rows) chunks.add(row);
+  return { id, lineCount: lines.length, chunks: chunks.finish(), bytes: rows.reduce((sum, row) => sum + row.length, 0) };
 }

@@ -15,7 +15,7 @@ export async function openIngest(agentUrl: string, lines: string[], options: Bat
   const batch = makeBatch(lines, { source: 'syslog', ...options });
   await client.query('begin');
   await client.query('insert into public.ingest_batches (id, agent, line_count) values ($1, $2, $3)', [batch.id, 'test', batch.lineCount]);
-  await pipeline(Readable.from([Buffer.from(batch.rows.join(''))]), client.query(copyFrom(`copy public.events_raw (${rawColumns.join(', ')}) from stdin`)));
+  await pipeline(Readable.from(batch.chunks), client.query(copyFrom(`copy public.events_raw (${rawColumns.join(', ')}) from stdin`)));
   return {
     batch,
     async commit() {

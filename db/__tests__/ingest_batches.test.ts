@@ -32,7 +32,7 @@ describe('ingest_batches (exactly-once delivery)', () => {
 
   it('leaves nothing behind when the COPY fails, so the retry stores the batch', async () => {
     const batch = makeBatch(['good']);
-    const broken = { ...batch, rows: ['not a valid copy row\n'] };
+    const broken = { ...batch, chunks: [Buffer.from('not a valid copy row\n')] };
     await expect(sendBatch(context.agentPool, 'a', broken)).rejects.toThrow();
     expect(await count('select count(*)::int as n from ingest_batches where id = $1', [batch.id])).toBe(0);
     expect(await sendBatch(context.agentPool, 'a', batch)).toBe('stored');
