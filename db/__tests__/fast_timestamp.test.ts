@@ -22,4 +22,41 @@ describe('siem_private.fast_timestamp', () => {
     expect(rows.filter((row) => row.fast !== null).length).toBeGreaterThan(8);
     expect(rows[0].fast).toEqual(new Date('2026-11-24T09:00:00Z'));
   });
+
+  it('takes the 29th, 30th and 31st where the month has them, and agrees with parse_timestamp on every day', async () => {
+    // days 1 to 32 of every month in a common year, leap years (2000, 2024) and a century that is not one (1900)
+    const { rows } = await context.db.pool.query(`
+      with candidates as (
+        select lpad(d::text, 2, '0') || '/' || m.name || '/' || y || ':10:00:00 +0100' as v
+        from generate_series(1, 32) d, unnest(array['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']) m(name),
+             unnest(array[1900, 2000, 2023, 2024]) y
+        union all
+        select y || '-' || lpad(m::text, 2, '0') || '-' || lpad(d::text, 2, '0') || 'T10:00:00Z'
+        from generate_series(1, 32) d, generate_series(1, 12) m, unnest(array[1900, 2000, 2023, 2024]) y
+      )
+      select count(*)::int as values,
+             count(*) filter (where siem_private.fast_timestamp(v) is not distinct from siem_private.parse_timestamp(v))::int as agreeing,
+             count(siem_private.fast_timestamp(v))::int as parsed
+      from candidates`);
+    // 4 years x 2 forms x 366 or 365 existing days
+    expect(rows[0]).toEqual({ values: 3072, agreeing: 3072, parsed: 2 * (366 + 366 + 365 + 365) });
+    const { rows: sample } = await context.db.pool.query(
+      `select siem_private.fast_timestamp('31/Dec/2026:10:00:00 +0100') as dec31, siem_private.fast_timestamp('2024-02-29T10:00:00Z') as feb29`,
+    );
+    expect(sample[0]).toEqual({ dec31: new Date('2026-12-31T09:00:00Z'), feb29: new Date('2024-02-29T10:00:00Z') });
+  });
+
+  it('decides the path at plan time: a day the month has is cast in place, one it lacks goes to parse_timestamp', async () => {
+    // The conditions are immutable, so with a constant the planner folds the CASE to the branch taken.
+    const plan = async (value: string) => {
+      const { rows } = await context.db.pool.query(`explain verbose select siem_private.fast_timestamp('${value}')`);
+      return rows.map((row) => row['QUERY PLAN'] as string).join('\n');
+    };
+    for (const fast of ['29/Nov/2026:10:00:00 +0100', '31/Dec/2026:10:00:00 +0100', '29/Feb/2024:10:00:00 +0000', '2026-11-30T10:00:00Z', '2024-02-29T00:00:00Z']) {
+      expect(await plan(fast), fast).not.toContain('parse_timestamp');
+    }
+    for (const slow of ['31/Nov/2026:10:00:00 +0100', '29/Feb/2026:10:00:00 +0000', '2026-11-31T10:00:00Z', '1900-02-29T00:00:00Z']) {
+      expect(await plan(slow), slow).toContain('parse_timestamp');
+    }
+  });
 });
