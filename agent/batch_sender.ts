@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { batchTarget } from './batch_sizes.ts';
 import { encodeRawRow, rawColumns, type Envelope } from './envelope.ts';
 
 export interface Batch {
@@ -112,6 +113,11 @@ export interface BatcherOptions {
    */
   concurrency?: number;
   retries?: number;
+  /**
+   * Lines of the input not yet added, when its length is known (a file being ingested): the last
+   * batches then shrink so the connections finish together (batchTarget).
+   */
+  unreadLines?: () => number;
   onBatch?: (batch: Batch, outcome: BatchOutcome) => void;
   onRetry?: (batch: Batch, attempt: number, error: Error) => void;
 }
@@ -123,14 +129,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * batch while the previous one is in flight. `add` waits when a full batch is queued (backpressure).
  */
 export class Batcher {
-  private readonly options: Required<Omit<BatcherOptions, 'onBatch' | 'onRetry'>> & BatcherOptions;
+  private readonly options: Required<Omit<BatcherOptions, 'onBatch' | 'onRetry' | 'unreadLines'>> & BatcherOptions;
   private current: OpenBatch = Batcher.emptyBatch();
+  /** Lines the current batch takes before it is sent, decided when it starts. */
+  private currentTarget: number;
   private readonly inFlight = new Set<Promise<void>>();
   private failure: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: BatcherOptions) {
     this.options = { maxBytes: 32 * 1024 * 1024, retries: 5, concurrency: 2, ...options };
+    this.currentTarget = this.options.maxLines;
   }
 
   private static emptyBatch(): OpenBatch {
@@ -140,7 +149,11 @@ export class Batcher {
   async add(envelopes: Envelope[]): Promise<void> {
     if (envelopes.length === 0) return;
     const isoTimestamp = new Map<number, string>();
-    for (const envelope of envelopes) {
+    for (const [index, envelope] of envelopes.entries()) {
+      if (this.current.lineCount === 0 && this.options.unreadLines) {
+        const remainingLines = envelopes.length - index + this.options.unreadLines();
+        this.currentTarget = batchTarget({ maxLines: this.options.maxLines, connections: this.options.concurrency, remainingLines });
+      }
       const time = envelope.timestamp.getTime();
       let iso = isoTimestamp.get(time);
       if (iso === undefined) {
@@ -151,7 +164,7 @@ export class Batcher {
       this.current.rows.add(row);
       this.current.lineCount += 1;
       this.current.bytes += row.length;
-      if (this.current.lineCount >= this.options.maxLines || this.current.bytes >= this.options.maxBytes) {
+      if (this.current.lineCount >= this.currentTarget || this.current.bytes >= this.options.maxBytes) {
         await this.flush();
       }
     }

@@ -7,6 +7,8 @@ import { readLines } from './lines.ts';
 export interface IngestStreamOptions {
   pool: pg.Pool;
   input: Readable;
+  /** The input's size in bytes, when known (a file): lets the last batches shrink so the connections finish together. */
+  inputBytes?: number;
   source: string;
   host: string;
   agent: string;
@@ -33,12 +35,16 @@ export async function ingestStream(options: IngestStreamOptions): Promise<Ingest
   let lines = 0;
   let batches = 0;
   let duplicateBatches = 0;
+  let bytesRead = 0;
+  // what is left of the file, at the mean line length so far
+  const unreadLines = () => (lines === 0 ? 0 : Math.max(0, (options.inputBytes ?? 0) - bytesRead) / (bytesRead / lines));
   const batcher = new Batcher({
     pool: options.pool,
     agent: options.agent,
     maxLines: options.batchLines,
     maxDelayMs: options.batchMs,
     concurrency: options.connections,
+    unreadLines: options.inputBytes === undefined ? undefined : unreadLines,
     onBatch: (batch, outcome) => {
       batches += 1;
       if (outcome === 'duplicate') duplicateBatches += 1;
@@ -49,6 +55,7 @@ export async function ingestStream(options: IngestStreamOptions): Promise<Ingest
   for await (const chunk of readLines(options.input)) {
     // One timestamp per chunk read: the moment these lines were received.
     const timestamp = new Date();
+    for (const line of chunk) bytesRead += line.bytes.length + 1;
     const envelopes: Envelope[] = chunk.map((line) => ({
       timestamp,
       host: options.host,
@@ -56,8 +63,8 @@ export async function ingestStream(options: IngestStreamOptions): Promise<Ingest
       raw: line.bytes,
       flags: line.split ? ['line_split'] : undefined,
     }));
-    await batcher.add(envelopes);
     lines += chunk.length;
+    await batcher.add(envelopes);
     options.onLines?.(lines);
   }
   await batcher.close();

@@ -148,6 +148,17 @@ describe('siem start --demo (embedded PostgreSQL, one port)', () => {
     expect(quarantine.data?.quarantines.nodes).toEqual([{ reason: 'blank line', raw: '', source: 'e2e' }]);
   });
 
+  it('cuts the end of a file into shrinking batches that the connections share, losing no line', async () => {
+    const file = path.join(dataDir, 'tail.log');
+    writeFileSync(file, Array.from({ length: 9000 }, (_, i) => `tail line ${i}`).join('\n') + '\n');
+    const result = await run(['ingest', file, '--source', 'e2e-tail', '--host', 'test-host', '--no-progress', '--batch-lines', '4000']);
+    expect(result.code).toBe(0);
+    // 3 connections: 3000, 2000 (the floor), 2000, 2000 lines instead of 4000, 4000, 1000
+    expect(result.stdout).toMatch(/ingested 9000 lines in 4 batches /);
+    const events = await graphql('{ events(first: 1, condition: { source: "e2e-tail" }) { totalCount } }');
+    expect(events.data?.events.totalCount).toBe(9000);
+  });
+
   it('imports parsers from YAML and exports them, and says what is wrong with a bad file', async () => {
     const file = path.join(dataDir, 'parsers.yaml');
     writeFileSync(file, `vpn_login:\n  source: vpn\n  pattern: 'login by %{USERNAME:user} from %{IP:src_ip}'\n`);

@@ -37,6 +37,7 @@ export async function ingestCommand(config: Config, file: string, options: Inges
     const summary = await ingestStream({
       pool,
       input,
+      inputBytes: fromStdin ? undefined : totalBytes,
       source: options.source,
       host: options.host ?? hostname(),
       agent: options.agent ?? hostname(),
