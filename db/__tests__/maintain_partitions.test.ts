@@ -38,6 +38,21 @@ describe('siem_private.maintain_partitions', () => {
     }
   });
 
+  it('leaves autovacuum off on the daily events_raw partitions only (append-only, no index, dropped whole)', async () => {
+    await db.pool.query('select siem_private.maintain_partitions(2)');
+    const { rows } = await db.pool.query(
+      `select c.relname, coalesce(c.reloptions, '{}') as options, coalesce(t.reloptions, '{}') as toast_options
+       from pg_inherits i join pg_class c on c.oid = i.inhrelid left join pg_class t on t.oid = c.reltoastrelid
+       where i.inhparent in ('public.events_raw'::regclass, 'public.events'::regclass)`,
+    );
+    const options = new Map(rows.map((row) => [row.relname as string, [...row.options, ...row.toast_options] as string[]]));
+    expect(options.get(`events_raw_p${day(1)}`)).toEqual(['autovacuum_enabled=false', 'autovacuum_enabled=false']);
+    expect(options.get(`events_raw_p${day(-1)}`)).toContain('autovacuum_enabled=false');
+    // the default partition's rows are deleted when their day gets a partition; events have indexes
+    expect(options.get('events_raw_default')).toEqual([]);
+    expect(options.get(`events_p${day(1)}`)).toEqual([]);
+  });
+
   it('does not block inserts while it attaches a partition', async () => {
     const writer = await db.pool.connect();
     try {
