@@ -283,6 +283,7 @@ class RawLines {
     const name = client.escapeIdentifier(`archive_raw_${compact(day)}`);
     const table = `pg_temp.${name}`;
     const columns = entry.columns.map((c) => `${client.escapeIdentifier(c)} ${rawLineTypes[c] ?? 'text'}`).join(', ');
+    await client.query(`drop table if exists ${table}`);
     await client.query(`create temp table ${name} (${columns})`);
     this.tables.push(table);
     const meter = new Meter(false);
@@ -306,6 +307,7 @@ class RawLines {
 
   async createView(): Promise<void> {
     const union = this.sources.length > 0 ? this.sources.join(' union all ') : 'select null::bigint, null::timestamptz, null::text, null::bytea where false';
+    await this.client.query(`drop view if exists ${this.view}`);
     await this.client.query(`create temp view archive_raw_lines (id, ts, raw, raw_bytes) as ${union}`);
   }
 
@@ -552,8 +554,11 @@ export async function restoreArchive(client: pg.ClientBase, table: string, day: 
           await pipeline(createReadStream(file), decompressor(file), copy);
           rowCount = copy.rowCount;
         } else {
+          // A raw day restored (attached) serves from its partition; any other from its file.
           const restored = await client.query<{ day: string }>(
-            `select to_char(day, 'YYYY-MM-DD') as day from public.archive_index where table_name = 'events_raw' and day = any ($1::date[]) and restored_at is not null`,
+            `select to_char(day, 'YYYY-MM-DD') as day from public.archive_index
+             where table_name = 'events_raw' and day = any ($1::date[]) and restored_at is not null
+               and to_regclass('siem_partitions.events_raw_p' || to_char(day, 'YYYYMMDD')) is not null`,
             [rawDays],
           );
           const hot = new Set(restored.rows.map((row) => row.day));

@@ -178,4 +178,23 @@ describe('events archives that refer to the raw archives for their messages', ()
     await withClient((client) => restoreArchive(client, 'events', other));
     expect(await fingerprint('events', other)).toEqual(otherBefore);
   });
+  it('keeps the messages when a raw archive cannot be read at export time, and says so', async () => {
+    const { pool } = context.db;
+    const third = dayOffset(-42);
+    await pool.query(`select siem_private.create_daily_partition('public.events_raw', $1)`, [third]);
+    await pool.query(`select siem_private.create_daily_partition('public.events', $1)`, [third]);
+    await sendBatch(context.agentPool, 'archive-messages', makeBatch(['alpha', 'beta'], { timestamp: new Date(`${third}T06:00:00Z`) }));
+    const thirdBefore = await fingerprint('events', third);
+    await withClient((client) => runArchive(client, { ...settings, eventRetentionDays: 1000 }));
+    const rawPath = (await archiveRow('events_raw', third))!.path;
+    writeFileSync(rawPath, 'not zstd');
+    const logged: string[] = [];
+    const result = await withClient((client) => runArchive(client, { ...settings, log: (line) => logged.push(line) }));
+    expect(result.failed).toEqual([]);
+    expect(logged.join('\n')).toMatch(new RegExp(`events of raw day ${third} keep their messages in the archive: .*${third}`));
+    expect((await archiveRow('events', third))!.messagesInRawDays).toBeNull();
+    // It restores without the (broken) raw archive.
+    await withClient((client) => restoreArchive(client, 'events', third));
+    expect(await fingerprint('events', third)).toEqual(thirdBefore);
+  });
 });
