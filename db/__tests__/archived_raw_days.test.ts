@@ -40,14 +40,18 @@ describe('siem_private.archived_raw_days', () => {
 });
 
 describe('siem_private.archive_candidates', () => {
-  it('puts events_raw before events on the same day', async () => {
+  it('puts every events_raw day before the events days, oldest first', async () => {
     const { pool } = context.db;
     await pool.query(`select siem_private.create_daily_partition('public.events_raw', $1)`, [dayOffset(-41)]);
     await pool.query(`select siem_private.create_daily_partition('public.events', $1)`, [dayOffset(-41)]);
     const { rows } = await pool.query(`select table_name, to_char(day, 'YYYY-MM-DD') as day from siem_private.archive_candidates(2, 30)`);
     expect(rows.filter((r) => r.day === dayOffset(-41)).map((r) => r.table_name)).toEqual(['events_raw', 'events']);
-    const days = rows.map((r) => r.day);
-    expect(days).toEqual([...days].sort());
+    const tables = rows.map((r) => r.table_name);
+    expect(tables).toEqual([...tables].sort().reverse());
+    for (const table of ['events_raw', 'events']) {
+      const days = rows.filter((r) => r.table_name === table).map((r) => r.day);
+      expect(days).toEqual([...days].sort());
+    }
   });
 });
 

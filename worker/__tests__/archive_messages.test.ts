@@ -203,4 +203,28 @@ describe('events archives that refer to the raw archives for their messages', ()
     await withClient((client) => restoreArchive(client, 'events', third));
     expect(await fingerprint('events', third)).toEqual(thirdBefore);
   });
+  it('refers to every archived raw day its events come from', async () => {
+    const { pool } = context.db;
+    const [first, second] = [dayOffset(-47), dayOffset(-46)];
+    for (const d of [first, second]) {
+      await pool.query(`select siem_private.create_daily_partition('public.events_raw', $1)`, [d]);
+      await pool.query(`select siem_private.create_daily_partition('public.events', $1)`, [d]);
+    }
+    await sendBatch(context.agentPool, 'archive-messages', makeBatch(['on the day 1', binaryLine], { timestamp: new Date(`${first}T10:00:00Z`) }));
+    // Received the next day, stamped with a time of the first: raw row on `second`, event on `first`.
+    const stamped = [`{"timestamp":"${first}T23:59:59Z","user":"next"}`, `{"timestamp":"${first}T23:59:58Z","user":"next2"}`];
+    await sendBatch(context.agentPool, 'archive-messages', makeBatch(stamped, { timestamp: new Date(`${second}T00:00:05Z`), source: 'json' }));
+    const firstBefore = await fingerprint('events', first);
+    expect(firstBefore.n).toBe(4);
+    await withClient((client) => runArchive(client, settings));
+    expect((await archiveRow('events', first))!.messagesInRawDays).toEqual([first, second]);
+    const secondPath = (await archiveRow('events_raw', second))!.path;
+    renameSync(secondPath, `${secondPath}.aside`);
+    await withClient(async (client) => {
+      await expect(restoreArchive(client, 'events', first)).rejects.toThrow(new RegExp(`needs the events_raw archives of ${first}, ${second} .*archive of ${second} is missing`));
+      renameSync(`${secondPath}.aside`, secondPath);
+      await restoreArchive(client, 'events', first);
+    });
+    expect(await fingerprint('events', first)).toEqual(firstBefore);
+  });
 });

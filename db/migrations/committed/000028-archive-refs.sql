@@ -1,5 +1,5 @@
 --! Previous: sha1:e0963fc8f5a41505ce6544d13dfcba10dea59e7d
---! Hash: sha1:b654c20a8e0e07052c866b1621313465c384a2b7
+--! Hash: sha1:612e08f09388a30233e739713ce8656c572866ae
 --! Message: archive-refs
 
 -- Events archives refer to the raw archives for their lines (issue 9: archive size). The ingest
@@ -19,7 +19,8 @@ comment on table public.archive_index is
   E'@behavior -*\nOne row per archived day: the partition was detached, exported as compressed COPY text to path (zstd, .copy.zst; gzip, .copy.gz, for archives written before 000019), checked and dropped in the transaction that wrote this row. events archives leave out the messages that the events_raw archives of messages_in_raw_days hold.';
 
 --------------------------------------------------------------------------------
--- Raw days first: an events day archived in the same run can then refer to the raw archive
+-- Raw days first: an events day archived in the same run can then refer to the raw archives (of
+-- its own day, and of the next, where lines received after midnight carry a time of the day before)
 --------------------------------------------------------------------------------
 
 create or replace function siem_private.archive_candidates(p_raw_days integer, p_event_days integer)
@@ -40,10 +41,10 @@ create or replace function siem_private.archive_candidates(p_raw_days integer, p
       select 1 from public.archive_index a
       where a.table_name = p.relname and a.day = siem_private.partition_day(c.relname) and a.restored_at is not null
     )
-  order by 2, case p.relname when 'events_raw' then 0 else 1 end;
+  order by case p.relname when 'events_raw' then 0 else 1 end, 2;
 $$;
 comment on function siem_private.archive_candidates(integer, integer) is
-  'Attached daily partitions older than p_raw_days (events_raw) or p_event_days (events) days, oldest first and events_raw before events on the same day (an events archive refers to the raw archives of its lines); restored days are left alone.';
+  'Attached daily partitions older than p_raw_days (events_raw) or p_event_days (events) days: every events_raw day first, then the events days (an events archive refers to the raw archives of its lines, which may be of another day), oldest first; restored days are left alone.';
 
 --------------------------------------------------------------------------------
 -- Which raw archives an events partition can refer to
