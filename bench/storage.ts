@@ -61,6 +61,7 @@ export const storageBenchmark: Benchmark = {
       let archiveSeconds = 0;
       const archivedByTable: Record<string, number> = {};
       let restoreSeconds = 0;
+      const restoreSecondsByTable: Record<string, number> = {};
       try {
         const client = await pool.connect();
         try {
@@ -73,16 +74,26 @@ export const storageBenchmark: Benchmark = {
             archivedRows += day.rows;
             archivedByTable[day.table] = (archivedByTable[day.table] ?? 0) + day.bytes;
           }
-          const restoreStarted = performance.now();
-          for (const day of result.archived) await restoreArchive(client, day.table, day.day);
-          restoreSeconds = (performance.now() - restoreStarted) / 1000;
+          // events first: their messages then come from the raw archive files, as when an old
+          // events day is restored long after its raw days left.
+          const restoreOrder = [...result.archived].sort((a, b) => (a.table === b.table ? 0 : a.table === 'events' ? -1 : 1));
+          for (const day of restoreOrder) {
+            const started = performance.now();
+            await restoreArchive(client, day.table, day.day);
+            const seconds = (performance.now() - started) / 1000;
+            restoreSeconds += seconds;
+            restoreSecondsByTable[day.table] = (restoreSecondsByTable[day.table] ?? 0) + seconds;
+          }
         } finally {
           client.release();
         }
       } finally {
         await pool.end();
       }
-      log(`archived ${archivedRows} rows into ${archivedBytes} bytes in ${archiveSeconds.toFixed(2)} s; restored in ${restoreSeconds.toFixed(2)} s`);
+      log(
+        `archived ${archivedRows} rows into ${archivedBytes} bytes in ${archiveSeconds.toFixed(2)} s; restored in ${restoreSeconds.toFixed(2)} s ` +
+          `(events ${(restoreSecondsByTable.events ?? 0).toFixed(2)} s, events_raw ${(restoreSecondsByTable.events_raw ?? 0).toFixed(2)} s)`,
+      );
 
       const ratio = (bytes: number) => Number((bytes / rawBytes).toFixed(3));
       const figures: Figure[] = [
@@ -92,9 +103,9 @@ export const storageBenchmark: Benchmark = {
         { name: 'storage.hot_bytes_per_line', value: Math.round(hot / lines), unit: 'bytes', note: 'hot bytes on disk per received line' },
         { name: 'storage.archive_ratio', value: ratio(archivedBytes), unit: 'ratio', note: 'all archive files (events_raw + events, zstd COPY text) / raw line bytes' },
         { name: 'storage.archive_raw_ratio', value: ratio(archivedByTable.events_raw ?? 0), unit: 'ratio', note: 'events_raw archive / raw line bytes; target <= 0.15' },
-        { name: 'storage.archive_events_ratio', value: ratio(archivedByTable.events ?? 0), unit: 'ratio', note: 'events archive / raw line bytes' },
-        { name: 'storage.archive_rows_per_s', value: Math.round(archivedRows / archiveSeconds), unit: 'rows/s', note: 'detach + export + read-back check + drop' },
-        { name: 'storage.restore_rows_per_s', value: Math.round(archivedRows / restoreSeconds), unit: 'rows/s', note: 'sha256 check + COPY back + attach' },
+        { name: 'storage.archive_events_ratio', value: ratio(archivedByTable.events ?? 0), unit: 'ratio', note: 'events archive / raw line bytes (messages equal to their raw line are left out: the events_raw archive holds them)' },
+        { name: 'storage.archive_rows_per_s', value: Math.round(archivedRows / archiveSeconds), unit: 'rows/s', note: 'detach + export + read-back check + drop; events also load the raw archive of their lines to leave out the messages it holds' },
+        { name: 'storage.restore_rows_per_s', value: Math.round(archivedRows / restoreSeconds), unit: 'rows/s', note: 'sha256 check + COPY back + attach; events first, filling their messages from the raw archive files' },
         {
           name: 'storage.counter_triggers_share',
           value: Number((counterMs / Math.max(1, (triggerMs.tg_events_raw__normalize ?? 0) + counterMs)).toFixed(4)),

@@ -33,6 +33,8 @@ export interface ArchivedDay {
   rows: number;
   bytes: number;
   sha256: string;
+  /** events archives: the raw days whose archives hold the messages this file leaves out; else null. */
+  messagesInRawDays: string[] | null;
 }
 
 export interface ArchiveRunResult {
@@ -43,6 +45,9 @@ export interface ArchiveRunResult {
 }
 
 export class ArchiveError extends Error {}
+
+/** A raw archive an events archive refers to for its messages is missing, damaged or incomplete. */
+class RawLinesError extends ArchiveError {}
 
 /** One archive operation at a time per database (worker crontab and CLI alike). */
 const archiveLockKey = 0x5153_0001;
@@ -93,8 +98,8 @@ const decompressor = (file: string) => (file.endsWith('.gz') ? createGunzip() : 
  * rewards; a restore does not depend on the order.
  */
 const exportOrder: Record<ArchivedTable, string> = {
-  events_raw: 'source, host, ts, id',
-  events: 'event_type, source, host, ts, id',
+  events_raw: 'e.source, e.host, e.ts, e.id',
+  events: 'e.event_type, e.source, e.host, e.ts, e.id',
 };
 
 /** Counts bytes and newlines (= COPY text rows) and hashes what passes through. */
@@ -144,10 +149,21 @@ const columnList = (client: pg.ClientBase, columns: string[]) => columns.map((c)
  */
 const exportedValue: Record<ArchivedTable, Record<string, string>> = {
   events_raw: {},
-  events: { enrichment: `coalesce(siem_private.address_enrichment(metadata, received_at), '{}') || enrichment` },
+  events: { enrichment: `coalesce(siem_private.address_enrichment(e.metadata, e.received_at), '{}') || e.enrichment` },
 };
-const exportList = (client: pg.ClientBase, table: ArchivedTable, columns: string[]) =>
-  columns.map((c) => exportedValue[table][c] ?? client.escapeIdentifier(c)).join(', ');
+
+/**
+ * An event whose message and raw_bytes equal its raw line `r` (the ingest trigger copies them) gets
+ * \N for both: the raw archive holds them already. message is never null otherwise, so \N marks it.
+ */
+const sameAsRaw = '(e.message = r.raw and e.raw_bytes is not distinct from r.raw_bytes)';
+const elidedValue: Record<string, string> = {
+  message: `case when ${sameAsRaw} then null else e.message end`,
+  raw_bytes: `case when ${sameAsRaw} then null else e.raw_bytes end`,
+};
+
+const exportList = (client: pg.ClientBase, table: ArchivedTable, columns: string[], elide: boolean) =>
+  columns.map((c) => (elide ? elidedValue[c] : undefined) ?? exportedValue[table][c] ?? `e.${client.escapeIdentifier(c)}`).join(', ');
 
 /**
  * Streams a COPY TO through `compress` into `tail` (the rest of the pipeline). Unlike `pipeline(copy, ...)`,
@@ -188,11 +204,12 @@ async function copyOut(copy: AsyncIterable<Buffer>, compress: Transform, tail: P
 }
 
 /** Writes the detached partition to `file` (via a temporary name, fsynced, then renamed). */
-async function exportPartition(client: pg.ClientBase, table: ArchivedTable, qualified: string, columns: string[], file: string) {
+async function exportPartition(client: pg.ClientBase, table: ArchivedTable, qualified: string, columns: string[], file: string, rawLines?: RawLines) {
   await mkdir(path.dirname(file), { recursive: true });
   const partial = `${file}.partial`;
   const meter = new Meter(false);
-  const copy = client.query(copyTo(`copy (select ${exportList(client, table, columns)} from ${qualified} order by ${exportOrder[table]}) to stdout`));
+  const from = rawLines ? `${qualified} e left join ${rawLines.view} r on r.ts = e.raw_ts and r.id = e.raw_id` : `${qualified} e`;
+  const copy = client.query(copyTo(`copy (select ${exportList(client, table, columns, rawLines !== undefined)} from ${from} order by ${exportOrder[table]}) to stdout`));
   try {
     await copyOut(copy, compressor(), pipeline(meter, createWriteStream(partial)), meter);
     const handle = await open(partial, 'r');
@@ -204,6 +221,137 @@ async function exportPartition(client: pg.ClientBase, table: ArchivedTable, qual
     throw error;
   }
   return { rows: copy.rowCount, bytes: meter.bytes, sha256: meter.hash.digest('hex') };
+}
+
+interface IndexRow {
+  path: string;
+  columns: string[];
+  row_count: string;
+  sha256: string;
+  restored_at: Date | null;
+  /** YYYY-MM-DD; null (also for an empty array) when the file holds every message. */
+  messages_in_raw_days: string[] | null;
+}
+
+async function indexRow(client: pg.ClientBase, table: ArchivedTable, day: string): Promise<IndexRow | undefined> {
+  const { rows } = await client.query<IndexRow>(
+    `select path, columns, row_count, sha256, restored_at,
+            (select array_agg(to_char(d, 'YYYY-MM-DD') order by d) from unnest(messages_in_raw_days) d) as messages_in_raw_days
+     from public.archive_index where table_name = $1 and day = $2`,
+    [table, day],
+  );
+  return rows[0];
+}
+
+/** The recorded path, or the same layout under the current SIEM_ARCHIVE_DIR if the archives moved. */
+function locate(recorded: string, table: ArchivedTable, day: string, archiveDir?: string): string {
+  if (existsSync(recorded) || !archiveDir) return recorded;
+  const moved = path.join(path.resolve(archiveDir), table, day.slice(0, 4), path.basename(recorded));
+  return existsSync(moved) ? moved : recorded;
+}
+
+/**
+ * work_mem for the joins of events with their raw lines (export and restore): the hash of a day's
+ * raw lines then stays in memory instead of being split into batches that spill both sides to disk
+ * (1M mixed lines, export of the events day on a busy 2-core machine: 15.9 s with the default 4MB,
+ * 11.2 and 13.9 s with this). One archive operation runs at a time, so one backend uses it.
+ */
+const rawJoinWorkMem = '256MB';
+
+/** Types of the raw archive's columns a message needs; the others load as text, whatever they are. */
+const rawLineTypes: Record<string, string> = { id: 'bigint', ts: 'timestamptz', raw: 'text', raw_bytes: 'bytea' };
+
+/**
+ * The raw lines (id, ts, raw, raw_bytes) of archived events_raw days, as the temporary view
+ * `pg_temp.archive_raw_lines` over one temporary table per day loaded from its archive file
+ * (sha256 and row count checked while loading) or over the day's partition while it is restored.
+ * Days are found by table and day in archive_index, so a raw day archived anew (siem archive drop
+ * replaces its file, with the same lines and maybe late ones) still serves.
+ */
+class RawLines {
+  readonly view = 'pg_temp.archive_raw_lines';
+  readonly days: string[] = [];
+  private readonly sources: string[] = [];
+  private readonly tables: string[] = [];
+  private readonly client: pg.ClientBase;
+  private readonly archiveDir: string | undefined;
+
+  constructor(client: pg.ClientBase, archiveDir: string | undefined) {
+    this.client = client;
+    this.archiveDir = archiveDir;
+  }
+
+  /** Loads the archive file of a raw day; throws ArchiveError saying what is wrong with it. */
+  async addArchive(day: string): Promise<void> {
+    const client = this.client;
+    const entry = await indexRow(client, 'events_raw', day);
+    if (!entry) throw new RawLinesError(`events_raw ${day} has no archive in archive_index`);
+    const file = locate(entry.path, 'events_raw', day, this.archiveDir);
+    if (!existsSync(file)) throw new RawLinesError(`the events_raw archive of ${day} is missing: ${file}`);
+    const name = client.escapeIdentifier(`archive_raw_${compact(day)}`);
+    const table = `pg_temp.${name}`;
+    const columns = entry.columns.map((c) => `${client.escapeIdentifier(c)} ${rawLineTypes[c] ?? 'text'}`).join(', ');
+    await client.query(`drop table if exists ${table}`);
+    await client.query(`create temp table ${name} (${columns})`);
+    this.tables.push(table);
+    const meter = new Meter(false);
+    const copy = client.query(copyFrom(`copy ${table} (${columnList(client, entry.columns)}) from stdin`));
+    await pipeline(createReadStream(file), meter, decompressor(file), copy).catch((error: Error) => {
+      throw new RawLinesError(`the events_raw archive of ${day} (${file}) cannot be read: ${error.message}`);
+    });
+    const sha256 = meter.hash.digest('hex');
+    if (sha256 !== entry.sha256) throw new RawLinesError(`the events_raw archive of ${day} (${file}) is damaged: its sha256 is ${sha256}, archive_index recorded ${entry.sha256}`);
+    if (copy.rowCount !== Number(entry.row_count)) throw new RawLinesError(`the events_raw archive of ${day} (${file}) holds ${copy.rowCount} rows, archive_index recorded ${entry.row_count}`);
+    await client.query(`analyze ${table}`);
+    this.sources.push(`select id, ts, raw, raw_bytes from ${table}`);
+    this.days.push(day);
+  }
+
+  /** Uses the partition of a raw day that is restored: it holds the archive's lines and any late ones. */
+  addRestored(day: string): void {
+    this.sources.push(`select id, ts, raw, raw_bytes from siem_partitions.${this.client.escapeIdentifier(partitionName('events_raw', day))}`);
+    this.days.push(day);
+  }
+
+  async createView(): Promise<void> {
+    const union = this.sources.length > 0 ? this.sources.join(' union all ') : 'select null::bigint, null::timestamptz, null::text, null::bytea where false';
+    await this.client.query(`drop view if exists ${this.view}`);
+    await this.client.query(`create temp view archive_raw_lines (id, ts, raw, raw_bytes) as ${union}`);
+  }
+
+  async drop(): Promise<void> {
+    await this.client.query(`drop view if exists ${this.view}`);
+    for (const table of this.tables.splice(0)) await this.client.query(`drop table if exists ${table}`);
+  }
+}
+
+/**
+ * For the export of an events partition: the raw lines of every archived raw day its events come
+ * from. A raw archive that cannot be read is left out (its events keep their message) and logged.
+ */
+async function rawLinesForExport(client: pg.ClientBase, settings: ArchiveSettings, qualified: string): Promise<RawLines> {
+  const rawLines = new RawLines(client, settings.archiveDir);
+  const { rows } = await client.query<{ day: string }>(`select to_char(d, 'YYYY-MM-DD') as day from siem_private.archived_raw_days($1::regclass) d`, [qualified]);
+  for (const { day } of rows) {
+    try {
+      await inTransaction(client, () => rawLines.addArchive(day));
+    } catch (error) {
+      settings.log?.(`events of raw day ${day} keep their messages in the archive: ${(error as Error).message}`);
+    }
+  }
+  await rawLines.createView();
+  return rawLines;
+}
+
+/** Raw days whose lines the export left out: those with at least one event equal to its raw line. */
+async function referencedRawDays(client: pg.ClientBase, qualified: string, rawLines: RawLines): Promise<string[]> {
+  if (rawLines.days.length === 0) return [];
+  const { rows } = await client.query<{ day: string }>(
+    `select distinct to_char((e.raw_ts at time zone 'UTC')::date, 'YYYY-MM-DD') as day
+     from ${qualified} e join ${rawLines.view} r on r.ts = e.raw_ts and r.id = e.raw_id
+     where ${sameAsRaw} order by 1`,
+  );
+  return rows.map((row) => row.day);
 }
 
 const isLockTimeout = (error: unknown) => (error as { code?: string }).code === '55P03';
@@ -247,11 +395,18 @@ async function archiveDay(
 ): Promise<ArchivedDay | undefined> {
   if (!(await detach(client, table, day))) return undefined;
   const qualified = `siem_partitions.${client.escapeIdentifier(partitionName(table, day))}`;
+  let rawLines: RawLines | undefined;
   try {
     const columns = await columnsOf(client, qualified);
     const regular = archiveFile(path.resolve(settings.archiveDir), table, day);
     const file = replacing ? regular.replace(/\.copy\.zst$/, `.${Date.now()}.copy.zst`) : regular;
-    const written = await exportPartition(client, table, qualified, columns, file);
+    // An events day leaves out the messages its raw archives hold (docs/operations.md).
+    rawLines = table === 'events' ? await rawLinesForExport(client, settings, qualified) : undefined;
+    if (rawLines) await client.query(`select set_config('work_mem', $1, false)`, [rawJoinWorkMem]);
+    const messagesInRawDays = rawLines ? await referencedRawDays(client, qualified, rawLines) : null;
+    const written = await exportPartition(client, table, qualified, columns, file, messagesInRawDays?.length ? rawLines : undefined);
+    if (rawLines) await client.query('reset work_mem');
+    await rawLines?.drop();
     const check = await inspectArchive(file);
     if (check.sha256 !== written.sha256 || check.rows !== written.rows) {
       throw new ArchiveError(`${file} does not read back as written (sha256 or row count differ)`);
@@ -259,19 +414,23 @@ async function archiveDay(
     await inTransaction(client, async () => {
       const { rows } = await client.query<{ n: string }>(`select count(*) as n from ${qualified}`);
       if (Number(rows[0]?.n) !== written.rows) throw new ArchiveError(`${qualified} changed during the export`);
-      const values = [table, day, file, columns, written.rows, written.bytes, written.sha256];
+      const values = [table, day, file, columns, written.rows, written.bytes, written.sha256, messagesInRawDays];
       await client.query(
         replacing
-          ? `update public.archive_index set path = $3, columns = $4, row_count = $5, bytes = $6, sha256 = $7, archived_at = now(), restored_at = null
+          ? `update public.archive_index set path = $3, columns = $4, row_count = $5, bytes = $6, sha256 = $7, messages_in_raw_days = $8::date[],
+               archived_at = now(), restored_at = null
              where table_name = $1 and day = $2`
-          : `insert into public.archive_index (table_name, day, path, columns, row_count, bytes, sha256) values ($1, $2, $3, $4, $5, $6, $7)`,
+          : `insert into public.archive_index (table_name, day, path, columns, row_count, bytes, sha256, messages_in_raw_days)
+             values ($1, $2, $3, $4, $5, $6, $7, $8::date[])`,
         values,
       );
       await client.query(`drop table ${qualified}`);
     });
     if (replacing && replacing.previousPath !== file) await rm(replacing.previousPath, { force: true });
-    return { table, day, path: file, ...written };
+    return { table, day, path: file, ...written, messagesInRawDays };
   } catch (error) {
+    if (rawLines) await client.query('reset work_mem').catch(() => {});
+    await rawLines?.drop().catch(() => {});
     await inTransaction(client, () => client.query('select siem_private.attach_daily_partition($1, $2)', [table, day])).catch((attachError: Error) => {
       settings.log?.(`could not attach ${qualified} again (${attachError.message}); the next run retries`);
     });
@@ -350,7 +509,8 @@ export interface ArchiveEntry extends ArchivedDay {
 
 export async function listArchives(client: pg.ClientBase | pg.Pool): Promise<ArchiveEntry[]> {
   const { rows } = await client.query(
-    `select table_name, to_char(day, 'YYYY-MM-DD') as day, path, row_count, bytes, sha256, archived_at, restored_at
+    `select table_name, to_char(day, 'YYYY-MM-DD') as day, path, row_count, bytes, sha256, archived_at, restored_at,
+            (select array_agg(to_char(d, 'YYYY-MM-DD') order by d) from unnest(messages_in_raw_days) d) as messages_in_raw_days
      from public.archive_index order by day, table_name`,
   );
   return rows.map((row) => ({
@@ -360,6 +520,7 @@ export async function listArchives(client: pg.ClientBase | pg.Pool): Promise<Arc
     rows: Number(row.row_count),
     bytes: Number(row.bytes),
     sha256: row.sha256,
+    messagesInRawDays: row.messages_in_raw_days,
     archivedAt: row.archived_at,
     restoredAt: row.restored_at,
   }));
@@ -371,21 +532,19 @@ async function locked<T>(client: pg.ClientBase, work: () => Promise<T>): Promise
   return result.value;
 }
 
-/** Brings an archived day back as a searchable partition, after checking the file's sha256 and rows. */
+/**
+ * Brings an archived day back as a searchable partition, after checking the file's sha256 and rows.
+ * An events archive that leaves out messages gets them back from the raw archives it names (or the
+ * raw days' partitions while they are restored); if one is missing or damaged, nothing is restored.
+ */
 export async function restoreArchive(client: pg.ClientBase, table: string, day: string, archiveDir?: string): Promise<{ rows: number; path: string }> {
   const checkedTable = assertArchivedTable(table);
   assertDay(day);
   return locked(client, async () => {
-    const { rows } = await client.query(`select path, columns, row_count, sha256, restored_at from public.archive_index where table_name = $1 and day = $2`, [
-      checkedTable,
-      day,
-    ]);
-    const entry = rows[0];
+    const entry = await indexRow(client, checkedTable, day);
     if (!entry) throw new ArchiveError(`no archive of ${table} for ${day} (see siem archive list)`);
     if (entry.restored_at) throw new ArchiveError(`${table} ${day} is already restored (siem archive drop removes it again)`);
-    // The recorded path, or the same layout under the current SIEM_ARCHIVE_DIR if the archives moved.
-    const moved = archiveDir ? path.join(path.resolve(archiveDir), checkedTable, day.slice(0, 4), path.basename(entry.path)) : undefined;
-    const file: string = !existsSync(entry.path) && moved && existsSync(moved) ? moved : entry.path;
+    const file = locate(entry.path, checkedTable, day, archiveDir);
     const check = await inspectArchive(file).catch((error: Error) => {
       throw new ArchiveError(`cannot read ${file}: ${error.message}`);
     });
@@ -393,17 +552,78 @@ export async function restoreArchive(client: pg.ClientBase, table: string, day: 
       throw new ArchiveError(`${file} is damaged: its sha256 is ${check.sha256}, archive_index recorded ${entry.sha256}; nothing was restored`);
     }
     if (check.rows !== Number(entry.row_count)) throw new ArchiveError(`${file} holds ${check.rows} rows, archive_index recorded ${entry.row_count}`);
-    return inTransaction(client, async () => {
-      const created = await client.query<{ name: string }>('select siem_private.create_detached_partition($1, $2) as name', [checkedTable, day]);
-      const qualified = `siem_partitions.${client.escapeIdentifier(created.rows[0]!.name)}`;
-      const copy = client.query(copyFrom(`copy ${qualified} (${columnList(client, entry.columns)}) from stdin`));
-      await pipeline(createReadStream(file), decompressor(file), copy);
-      if (copy.rowCount !== Number(entry.row_count)) throw new ArchiveError(`loaded ${copy.rowCount} rows from ${file}, expected ${entry.row_count}`);
-      await client.query('select siem_private.attach_daily_partition($1, $2)', [checkedTable, day]);
-      await client.query('update public.archive_index set restored_at = now() where table_name = $1 and day = $2', [checkedTable, day]);
-      return { rows: copy.rowCount, path: file };
-    });
+    const rawDays = entry.messages_in_raw_days;
+    const rawLines = rawDays ? new RawLines(client, archiveDir) : undefined;
+    const needs = `${table} ${day} needs the events_raw archives of ${rawDays?.join(', ')} for its messages`;
+    try {
+      return await inTransaction(client, async () => {
+        const created = await client.query<{ name: string }>('select siem_private.create_detached_partition($1, $2) as name', [checkedTable, day]);
+        const qualified = `siem_partitions.${client.escapeIdentifier(created.rows[0]!.name)}`;
+        let rowCount: number;
+        if (!rawLines || !rawDays) {
+          const copy = client.query(copyFrom(`copy ${qualified} (${columnList(client, entry.columns)}) from stdin`));
+          await pipeline(createReadStream(file), decompressor(file), copy);
+          rowCount = copy.rowCount;
+        } else {
+          // A raw day restored (attached) serves from its partition; any other from its file.
+          const restored = await client.query<{ day: string }>(
+            `select to_char(day, 'YYYY-MM-DD') as day from public.archive_index
+             where table_name = 'events_raw' and day = any ($1::date[]) and restored_at is not null
+               and to_regclass('siem_partitions.events_raw_p' || to_char(day, 'YYYYMMDD')) is not null`,
+            [rawDays],
+          );
+          const hot = new Set(restored.rows.map((row) => row.day));
+          for (const rawDay of rawDays) {
+            if (hot.has(rawDay)) rawLines.addRestored(rawDay);
+            else await rawLines.addArchive(rawDay);
+          }
+          await rawLines.createView();
+          await client.query(`select set_config('work_mem', $1, true)`, [rawJoinWorkMem]);
+          rowCount = await restoreWithMessages(client, qualified, entry.columns, file, rawLines.view);
+        }
+        if (rowCount !== Number(entry.row_count)) throw new ArchiveError(`loaded ${rowCount} rows from ${file}, expected ${entry.row_count}`);
+        await client.query('select siem_private.attach_daily_partition($1, $2)', [checkedTable, day]);
+        await client.query('update public.archive_index set restored_at = now() where table_name = $1 and day = $2', [checkedTable, day]);
+        await rawLines?.drop();
+        return { rows: rowCount, path: file };
+      });
+    } catch (error) {
+      if (error instanceof RawLinesError) throw new ArchiveError(`${needs}: ${error.message}; nothing was restored`);
+      throw error;
+    }
   });
+}
+
+/**
+ * Loads an events archive that leaves out messages into a staging table, then inserts its rows into
+ * the partition with message and raw_bytes of the elided ones (message \N) taken from their raw
+ * lines. Returns the rows inserted; throws RawLinesError if a raw line is not there.
+ */
+async function restoreWithMessages(client: pg.ClientBase, qualified: string, columns: string[], file: string, rawLinesView: string): Promise<number> {
+  await client.query('create temp table archive_events_staging (like public.events) on commit drop');
+  await client.query('alter table pg_temp.archive_events_staging alter column message drop not null');
+  const copy = client.query(copyFrom(`copy pg_temp.archive_events_staging (${columnList(client, columns)}) from stdin`));
+  await pipeline(createReadStream(file), decompressor(file), copy);
+  await client.query('analyze pg_temp.archive_events_staging');
+  const filled: Record<string, string> = {
+    message: 'coalesce(s.message, r.raw)',
+    raw_bytes: 'case when s.message is null then r.raw_bytes else s.raw_bytes end',
+  };
+  const select = columns.map((c) => filled[c] ?? `s.${client.escapeIdentifier(c)}`).join(', ');
+  const inserted = await client.query(
+    `insert into ${qualified} (${columnList(client, columns)})
+     select ${select} from pg_temp.archive_events_staging s left join ${rawLinesView} r on s.message is null and r.ts = s.raw_ts and r.id = s.raw_id
+     where s.message is not null or r.id is not null`,
+  );
+  if (inserted.rowCount !== copy.rowCount) {
+    const { rows } = await client.query<{ n: number; days: string }>(
+      `select count(*)::int as n, string_agg(distinct to_char((s.raw_ts at time zone 'UTC')::date, 'YYYY-MM-DD'), ', ') as days
+       from pg_temp.archive_events_staging s
+       where s.message is null and not exists (select 1 from ${rawLinesView} r where r.ts = s.raw_ts and r.id = s.raw_id)`,
+    );
+    throw new RawLinesError(`${rows[0]!.n} events have no line there (raw days ${rows[0]!.days})`);
+  }
+  return copy.rowCount;
 }
 
 /**

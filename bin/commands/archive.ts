@@ -10,9 +10,11 @@ export async function archiveListCommand(config: Config): Promise<void> {
     console.log(`no archives yet (raw partitions are archived after ${config.rawRetentionDays} days, events after ${config.eventRetentionDays})`);
     return;
   }
-  console.log(['table', 'day', 'rows', 'size', 'restored', 'sha256', 'path'].join('\t'));
+  // messages_in: the raw days whose archives hold the messages an events archive leaves out.
+  console.log(['table', 'day', 'rows', 'size', 'restored', 'messages_in', 'sha256', 'path'].join('\t'));
   for (const e of entries) {
-    console.log([e.table, e.day, e.rows, megabytes(e.bytes), e.restoredAt ? e.restoredAt.toISOString() : '-', e.sha256, e.path].join('\t'));
+    const messagesIn = e.messagesInRawDays?.length ? `events_raw ${e.messagesInRawDays.join(',')}` : '-';
+    console.log([e.table, e.day, e.rows, megabytes(e.bytes), e.restoredAt ? e.restoredAt.toISOString() : '-', messagesIn, e.sha256, e.path].join('\t'));
   }
 }
 

@@ -96,6 +96,8 @@ describe('archive: retention, export, restore, drop', () => {
     const entries = await listArchives(pool);
     const rawEntry = entries.find((e) => e.table === 'events_raw' && e.day === rawDay)!;
     expect(rawEntry.rows).toBe(500);
+    // The events day was archived after its raw day, in the same run: it refers to it for its messages.
+    expect(entries.find((e) => e.table === 'events' && e.day === eventDay)!.messagesInRawDays).toEqual([eventDay]);
     const onDisk = await inspectArchive(rawEntry.path);
     expect(onDisk).toEqual({ sha256: rawEntry.sha256, bytes: rawEntry.bytes, rows: 500 });
 
