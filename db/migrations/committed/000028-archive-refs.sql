@@ -1,5 +1,5 @@
---! Previous: sha1:e0963fc8f5a41505ce6544d13dfcba10dea59e7d
---! Hash: sha1:612e08f09388a30233e739713ce8656c572866ae
+--! Previous: sha1:6855b3deaa99cca1fcaa0c84e4ac1b2b5320e689
+--! Hash: sha1:79e1d13cf89001568308ab85758306f3b84f62c9
 --! Message: archive-refs
 
 -- Events archives refer to the raw archives for their lines (issue 9: archive size). The ingest
