@@ -38,7 +38,7 @@ describe('siem_private.maintain_partitions', () => {
     }
   });
 
-  it('leaves autovacuum off on the daily events_raw partitions only (append-only, no index, dropped whole)', async () => {
+  it('spares the daily events_raw partitions (append-only, no index, dropped whole) insert-triggered vacuums, and only them', async () => {
     await db.pool.query('select siem_private.maintain_partitions(2)');
     const { rows } = await db.pool.query(
       `select c.relname, coalesce(c.reloptions, '{}') as options, coalesce(t.reloptions, '{}') as toast_options
@@ -46,8 +46,8 @@ describe('siem_private.maintain_partitions', () => {
        where i.inhparent in ('public.events_raw'::regclass, 'public.events'::regclass)`,
     );
     const options = new Map(rows.map((row) => [row.relname as string, [...row.options, ...row.toast_options] as string[]]));
-    expect(options.get(`events_raw_p${day(1)}`)).toEqual(['autovacuum_enabled=false', 'autovacuum_enabled=false']);
-    expect(options.get(`events_raw_p${day(-1)}`)).toContain('autovacuum_enabled=false');
+    expect(options.get(`events_raw_p${day(1)}`)).toEqual(['autovacuum_vacuum_insert_threshold=-1', 'autovacuum_vacuum_insert_threshold=-1']);
+    expect(options.get(`events_raw_p${day(-1)}`)).toContain('autovacuum_vacuum_insert_threshold=-1');
     // the default partition's rows are deleted when their day gets a partition; events have indexes
     expect(options.get('events_raw_default')).toEqual([]);
     expect(options.get(`events_p${day(1)}`)).toEqual([]);

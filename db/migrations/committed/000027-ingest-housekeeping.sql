@@ -1,31 +1,33 @@
 --! Previous: sha1:e0963fc8f5a41505ce6544d13dfcba10dea59e7d
---! Hash: sha1:6855b3deaa99cca1fcaa0c84e4ac1b2b5320e689
+--! Hash: sha1:f2770266764840d334109081dc63284a5432dad0
 --! Message: ingest-housekeeping
 
 -- Two costs of ingest that bought nothing (issue 3: parse speed).
 --
--- 1. Autovacuum on the daily partitions of events_raw. They are append-only: nothing updates or
---    deletes their rows (a day leaves whole, by archive and drop), and they have no index. A
---    vacuum there finds nothing to clean; it only sets visibility-map bits, which serve index-only
---    scans, and there is no index. Yet the insert-triggered vacuums and the analyzes read every new
---    page again while ingest runs: 1.5 s of CPU over one round of the ingest benchmark's million
---    lines. Anti-wraparound vacuums still run (autovacuum_enabled = false does not stop them). The
---    default partition keeps autovacuum: rows leave it when their day gets a partition.
+-- 1. Insert-triggered vacuums of the daily partitions of events_raw. They are append-only:
+--    nothing updates or deletes their rows (a day leaves whole, by archive and drop), and they
+--    have no index. Such a vacuum finds nothing to clean; it only sets visibility-map bits, which
+--    serve index-only scans, and there is no index. Yet it reads the new pages again while ingest
+--    runs (5 vacuums of one day's raw partition during a few rounds of the ingest benchmark,
+--    pg_stat_user_tables). Autoanalyze stays (the planner and the siem_table_rows_estimate metric
+--    read its statistics), and so do anti-wraparound vacuums. The default partition keeps every
+--    vacuum: rows leave it when their day gets a partition.
 --
 -- 2. pglz on the rule outbox. Each ingest statement records the keys of its events in
---    rule_outbox (two arrays of about 20,000 values per batch), which pglz compressed: 2 % of the
---    database's CPU during ingest, for rows the rule evaluation reads once and deletes within
---    seconds. They are stored out of line uncompressed instead.
+--    rule_outbox (two arrays of about 20,000 values per batch), which pglz compressed: pglz_compress
+--    took 2 % of the database processes' CPU samples during a syslog ingest (perf), for rows the
+--    rule evaluation reads once and deletes within seconds. They are stored out of line
+--    uncompressed instead.
 
 --------------------------------------------------------------------------------
--- events_raw partitions without autovacuum
+-- events_raw partitions without insert-triggered vacuums
 --------------------------------------------------------------------------------
 
 create function siem_private.raw_partition_options() returns text
   language sql immutable parallel safe
-  as $$ select 'autovacuum_enabled = false, toast.autovacuum_enabled = false' $$;
+  as $$ select 'autovacuum_vacuum_insert_threshold = -1, toast.autovacuum_vacuum_insert_threshold = -1' $$;
 comment on function siem_private.raw_partition_options() is
-  'Storage parameters of the daily events_raw partitions: no autovacuum (append-only, no index, dropped whole; anti-wraparound vacuums still run).';
+  'Storage parameters of the daily events_raw partitions: no insert-triggered vacuum (append-only, no index, dropped whole); autoanalyze and anti-wraparound vacuums still run.';
 
 create or replace function siem_private.create_daily_partition(p_parent regclass, p_day date) returns boolean
   language plpgsql volatile strict
@@ -61,7 +63,7 @@ begin
 end;
 $$;
 comment on function siem_private.create_daily_partition(regclass, date) is
-  'Creates and attaches the partition of p_parent for one UTC day, moving matching rows out of the default partition. False if it already exists. events_raw partitions get raw_partition_options() (no autovacuum).';
+  'Creates and attaches the partition of p_parent for one UTC day, moving matching rows out of the default partition. False if it already exists. events_raw partitions get raw_partition_options() (no insert-triggered vacuum).';
 
 do $$
 declare

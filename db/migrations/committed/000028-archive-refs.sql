@@ -1,5 +1,5 @@
---! Previous: sha1:6855b3deaa99cca1fcaa0c84e4ac1b2b5320e689
---! Hash: sha1:79e1d13cf89001568308ab85758306f3b84f62c9
+--! Previous: sha1:f2770266764840d334109081dc63284a5432dad0
+--! Hash: sha1:2d15ecf8c3e2a1ae9358dc41f45019b72aa662c4
 --! Message: archive-refs
 
 -- Events archives refer to the raw archives for their lines (issue 9: archive size). The ingest
