@@ -55,7 +55,7 @@ export async function ingestStream(options: IngestStreamOptions): Promise<Ingest
   for await (const chunk of readLines(options.input)) {
     // One timestamp per chunk read: the moment these lines were received.
     const timestamp = new Date();
-    for (const line of chunk) bytesRead += line.bytes.length + 1;
+    if (options.inputBytes !== undefined) for (const line of chunk) bytesRead += line.bytes.length + 1;
     const envelopes: Envelope[] = chunk.map((line) => ({
       timestamp,
       host: options.host,
