@@ -25,7 +25,7 @@ describe('parsers and siem_private.normalize_line', () => {
     expect(rows).toEqual([
       { name: 'sshd_failed', kind: 'dissect', prefilter: 'Failed ', field_names: ['auth_method', 'user', 'src_ip', 'src_port', null] },
       { name: 'sshd_failed_grok', kind: 'grok', prefilter: 'Failed ', field_names: ['auth_method', 'user', 'src_ip', 'src_port'] },
-      { name: 'sshd_failed_invalid_user', kind: 'dissect', prefilter: 'Failed ', field_names: ['auth_method', 'user', 'src_ip', 'src_port', null] },
+      { name: 'sshd_failed_invalid_user', kind: 'dissect', prefilter: ' for invalid user ', field_names: ['auth_method', 'user', 'src_ip', 'src_port', null] },
     ]);
   });
 
