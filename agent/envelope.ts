@@ -51,7 +51,11 @@ function arrayLiteral(flags: string[]): string {
   return flags.length === 0 ? '{}' : `{${flags.join(',')}}`;
 }
 
-/** One COPY text-format row of events_raw (columns in `rawColumns` order), newline included. */
+/**
+ * One COPY text-format row of events_raw (columns in `rawColumns` order), newline included, as a
+ * string: the reference for CopyRows, which writes the same bytes directly and takes this path for
+ * lines that are invalid UTF-8 or hold NUL.
+ */
 export function encodeRawRow(envelope: Envelope, agent: string, batchId: string, batchSeq: number, isoTimestamp: string): string {
   const line = sanitizeLine(envelope.raw);
   const flags = envelope.flags && envelope.flags.length > 0 ? [...envelope.flags, ...line.flags] : line.flags;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { storeCopyRows } from './batch_sender.ts';
 import type { CheckpointStore } from './checkpoints.ts';
-import { encodeRawRow, type Envelope } from './envelope.ts';
+import { CopyRows } from './copy_rows.ts';
+import type { Envelope } from './envelope.ts';
 import type { Logger } from './log.ts';
 import type { AgentMetrics } from './metrics.ts';
 import type { Spool, SpooledBatch, SpoolWriter } from './spool.ts';
@@ -51,10 +52,12 @@ export class Shipper implements Sink {
   private readonly options: ShipperOptions;
   /** The batch's file in the spool (opened with its first row); rows reach it in ~64 kB writes. */
   private writer: SpoolWriter | undefined;
-  private text = '';
+  /** The batch's rows being encoded; `rows.bytes` counts all of them (the maxBytes limit). */
+  private readonly rows = new CopyRows(64 * 1024);
+  /** Chunks of rows encoded but not in the spool file yet (a failed write is retried with the next). */
+  private readonly unwritten: Buffer[] = [];
   private id = randomUUID();
   private lineCount = 0;
-  private bytes = 0;
   private positions: Record<string, unknown> = {};
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -115,17 +118,16 @@ export class Shipper implements Sink {
   }
 
   private full(): boolean {
-    return this.lineCount >= this.options.maxLines || this.bytes >= this.options.maxBytes;
+    return this.lineCount >= this.options.maxLines || this.rows.bytes >= this.options.maxBytes;
   }
 
   private async addNow(envelopes: Envelope[], positions: Record<string, unknown> | undefined, positionAfter: ((index: number) => Record<string, unknown>) | undefined): Promise<void> {
     await this.roomInSpool();
-    const isoTimestamp = new Map<number, string>();
     if (this.lineCount > 0 && envelopes.length > 0) {
       let rawBytes = 0;
       for (const envelope of envelopes) rawBytes += envelope.raw.length + 80;
       // Start a new batch rather than split this call's envelopes over two.
-      if (this.lineCount + envelopes.length > this.options.maxLines || this.bytes + rawBytes > this.options.maxBytes) this.seal();
+      if (this.lineCount + envelopes.length > this.options.maxLines || this.rows.bytes + rawBytes > this.options.maxBytes) this.seal();
     }
     for (let i = 0; i < envelopes.length; i++) {
       const envelope = envelopes[i]!;
@@ -136,21 +138,13 @@ export class Shipper implements Sink {
         this.seal();
         await this.roomInSpool();
       }
-      const time = envelope.timestamp.getTime();
-      let iso = isoTimestamp.get(time);
-      if (iso === undefined) {
-        iso = envelope.timestamp.toISOString();
-        isoTimestamp.set(time, iso);
-      }
-      const row = encodeRawRow(envelope, this.options.agent, this.id, this.lineCount, iso);
-      this.text += row;
-      if (this.text.length >= 65_536) {
-        this.writer ??= this.options.spool.open();
-        this.writer.append(this.text);
-        this.text = '';
-      }
+      this.rows.add(envelope, this.options.agent, this.id, this.lineCount);
       this.lineCount += 1;
-      this.bytes += row.length;
+      for (const chunk of this.rows.takeFilled()) this.unwritten.push(chunk);
+      if (this.unwritten.length > 0) {
+        this.writer ??= this.options.spool.open();
+        this.writer.append(this.unwritten);
+      }
     }
     // Positions belong to the batch holding the last of these envelopes.
     if (positions) {
@@ -187,13 +181,12 @@ export class Shipper implements Sink {
       return;
     }
     this.writer ??= this.options.spool.open();
-    if (this.text.length > 0) this.writer.append(this.text);
-    this.text = '';
+    for (const chunk of this.rows.finish()) this.unwritten.push(chunk);
+    this.writer.append(this.unwritten);
     const batch = this.options.spool.seal(this.writer, this.id, this.lineCount, positions);
     this.writer = undefined;
     this.id = randomUUID();
     this.lineCount = 0;
-    this.bytes = 0;
     this.positions = {};
     this.queue.push({ batch, positions, state: 'queued' });
     this.updateGauges();

@@ -34,8 +34,15 @@ export class SpoolWriter {
     this.fd = openSync(rowsFile, 'w');
   }
 
-  append(text: string): void {
-    this.bytes += writeSync(this.fd, text);
+  /** Writes the chunks in order, taking each out of `chunks` once written: after a failure the rest is still there to retry. */
+  append(chunks: Buffer[]): void {
+    while (chunks.length > 0) {
+      const chunk = chunks[0]!;
+      const written = writeSync(this.fd, chunk);
+      this.bytes += written;
+      if (written === chunk.length) chunks.shift();
+      else chunks[0] = chunk.subarray(written);
+    }
   }
 }
 

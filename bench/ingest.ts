@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
-import { encodeRawRow, rawColumns } from '../agent/envelope.ts';
+import { CopyRows } from '../agent/copy_rows.ts';
+import { rawColumns } from '../agent/envelope.ts';
 import { readLines } from '../agent/lines.ts';
 import { withClient } from '../db/setup.ts';
 import { demoCsvSource } from '../agent/demo.ts';
@@ -15,14 +16,14 @@ import type { Benchmark, Figure } from './types.ts';
 const siem = path.resolve(import.meta.dirname, '../bin/siem');
 
 /** Rows of the whole corpus in COPY text format, encoded as the agent does, as one stream. */
-async function* encodedCorpus(files: string[]): AsyncGenerator<string> {
+async function* encodedCorpus(files: string[]): AsyncGenerator<Buffer> {
   const batchId = '00000000-0000-4000-8000-000000000000';
+  const rows = new CopyRows();
   let seq = 0;
   for (const file of files) for await (const lines of readLines(createReadStream(file, { highWaterMark: 1 << 20 }))) {
-    const iso = new Date().toISOString();
-    let chunk = '';
-    for (const line of lines) chunk += encodeRawRow({ timestamp: new Date(), host: 'bench', source: 'bench', raw: line.bytes }, 'bench', batchId, seq++, iso);
-    yield chunk;
+    const timestamp = new Date();
+    for (const line of lines) rows.add({ timestamp, host: 'bench', source: 'bench', raw: line.bytes }, 'bench', batchId, seq++);
+    yield* rows.finish();
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CopyChunks, type Batch } from '../agent/batch_sender.ts';
-import { encodeRawRow } from '../agent/envelope.ts';
+import type { Batch } from '../agent/batch_sender.ts';
+import { CopyRows } from '../agent/copy_rows.ts';
 
 export interface BatchOptions {
   timestamp?: Date;
@@ -14,16 +14,11 @@ export interface BatchOptions {
 export function makeBatch(lines: (string | Buffer)[], options: BatchOptions = {}): Batch {
   const id = options.id ?? randomUUID();
   const timestamp = options.timestamp ?? new Date();
-  const rows = lines.map((line, seq) =>
-    encodeRawRow(
-      { timestamp, host: options.host ?? 'host-1', source: options.source ?? 'test', raw: typeof line === 'string' ? Buffer.from(line) : line },
-      options.agent ?? 'test-agent',
-      id,
-      seq,
-      timestamp.toISOString(),
-    ),
-  );
-  const chunks = new CopyChunks();
-  for (const row of rows) chunks.add(row);
-  return { id, lineCount: lines.length, chunks: chunks.finish(), bytes: rows.reduce((sum, row) => sum + row.length, 0) };
+  const rows = new CopyRows();
+  for (const [seq, line] of lines.entries()) {
+    const raw = typeof line === 'string' ? Buffer.from(line) : line;
+    rows.add({ timestamp, host: options.host ?? 'host-1', source: options.source ?? 'test', raw }, options.agent ?? 'test-agent', id, seq);
+  }
+  const bytes = rows.bytes;
+  return { id, lineCount: lines.length, chunks: rows.finish(), bytes };
 }
