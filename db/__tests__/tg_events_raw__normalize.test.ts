@@ -1,8 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendBatch } from '../../agent/batch_sender.ts';
+import { rawColumns } from '../../agent/envelope.ts';
 import { createTestDatabase, useAgentDatabase, type TestDatabase } from '../../test/database.ts';
 import { makeBatch } from '../../test/batches.ts';
 
@@ -48,6 +52,45 @@ describe('tg_events_raw__normalize', () => {
         min_ts: '2026-01-01T00:00:00+00:00',
         max_ts: '2026-01-01T00:00:00+00:00',
       },
+    ]);
+  });
+
+  it('parses each of several COPYs in one transaction once (the scratch tables start empty)', async () => {
+    await db.pool.query(`insert into csv_sources (source, header) values ('fw_csv', '{ts,src_ip,action}')`);
+    const client = new pg.Client({ connectionString: db.urls.agent });
+    await client.connect();
+    const batches = [
+      makeBatch(['2026-11-24T10:00:00Z,203.0.113.9,deny', '2026-11-24T10:00:01Z,203.0.113.10,allow'], { source: 'fw_csv' }),
+      makeBatch(['2026-11-24T10:00:02Z,203.0.113.11,deny', '<38>Nov 24 10:00:03 bastion sshd[811]: Failed password for root from 203.0.113.9 port 52100 ssh2'], {
+        source: 'fw_csv',
+      }),
+    ];
+    try {
+      await client.query('begin');
+      for (const batch of batches) {
+        await client.query('insert into public.ingest_batches (id, agent, line_count) values ($1, $2, $3)', [batch.id, 'a', batch.lineCount]);
+        await pipeline(Readable.from(batch.chunks), client.query(copyFrom(`copy public.events_raw (${rawColumns.join(', ')}) from stdin`)));
+      }
+      await client.query('commit');
+    } finally {
+      await client.end();
+    }
+    const { rows } = await db.pool.query(
+      `select batch_id, metadata ->> 'action' as action, event_type from events where batch_id = any($1) order by raw_id`,
+      [batches.map((batch) => batch.id)],
+    );
+    expect(rows).toEqual([
+      { batch_id: batches[0]!.id, action: 'deny', event_type: 'csv' },
+      { batch_id: batches[0]!.id, action: 'allow', event_type: 'csv' },
+      { batch_id: batches[1]!.id, action: 'deny', event_type: 'csv' },
+      { batch_id: batches[1]!.id, action: null, event_type: 'csv' },
+    ]);
+    const counts = await db.pool.query('select event_count, quarantine_count from ingest_batches where id = any($1) order by event_count', [
+      batches.map((batch) => batch.id),
+    ]);
+    expect(counts.rows).toEqual([
+      { event_count: 2, quarantine_count: 0 },
+      { event_count: 2, quarantine_count: 0 },
     ]);
   });
 
