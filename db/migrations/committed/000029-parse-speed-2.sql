@@ -1,5 +1,5 @@
 --! Previous: sha1:2d15ecf8c3e2a1ae9358dc41f45019b72aa662c4
---! Hash: sha1:95ff46dc4a80e9957526ec3b7aa82d773b31bb3c
+--! Hash: sha1:cf1b04c4d60dc31c7370f36f504c038d5060579f
 --! Message: parse-speed-2
 
 -- Less work per line on ingest (issue 3): plpgsql calls skipped where their answer is known.
@@ -150,11 +150,12 @@ where p.kind = 'dissect'
   and p.prefilter is not distinct from nullif(p.dissect_literals[1], '');
 
 --------------------------------------------------------------------------------
--- The ingest trigger: scratch tables emptied only when a statement finds rows in them
+-- The ingest trigger: scratch tables emptied only when a statement finds rows in them; batch
+-- counts updated by primary key
 --------------------------------------------------------------------------------
 
 -- As in migration 000022, but the scratch tables are truncated before a statement that finds rows
--- in them, not after every statement.
+-- in them, not after every statement, and the batch counts are updated through the primary key.
 create or replace function siem_private.tg_events_raw__normalize() returns trigger
   language plpgsql volatile security definer
   -- Every join here is between whole batches: hash joins in memory. Without statistics on the
@@ -240,10 +241,12 @@ begin
     left join rejected_per_batch q using (batch_id)
   ),
   counted as (
+    -- The batch ids as an array for the primary key: with nested loops off (see the function's
+    -- settings) a join alone read every row of ingest_batches, which grows by one per batch.
     update public.ingest_batches b
     set event_count = b.event_count + o.events, quarantine_count = b.quarantine_count + o.quarantined
     from outcome o
-    where b.id = o.batch_id
+    where b.id = any (array(select x.batch_id from outcome x)) and b.id = o.batch_id
     returning b.id
   )
   select jsonb_build_object(
