@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { copyText, encodeRawRow, type Envelope } from './envelope.ts';
+import { arrayLiteral, copyText, encodeRawRow, type Envelope } from './envelope.ts';
 
 /** Rows are handed out in chunks of about this many bytes. */
 export const copyChunkBytes = 256 * 1024;
@@ -79,7 +79,7 @@ export class CopyRows {
       this.place = Buffer.from(`${copyText(envelope.host)}\t${copyText(envelope.source)}\t`);
     }
     const flags = envelope.flags;
-    const tail = flags && flags.length > 0 ? Buffer.from(`\t\\N\t{${flags.join(',')}}\n`) : plainTail;
+    const tail = flags && flags.length > 0 ? Buffer.from(`\t\\N\t${arrayLiteral(flags)}\n`) : plainTail;
     const escaped = needsEscape(raw);
     const head = this.head;
     const place = this.place;

@@ -47,7 +47,8 @@ export function copyText(value: string): string {
 
 export const rawColumns = ['ts', 'agent', 'batch_id', 'batch_seq', 'host', 'source', 'raw', 'raw_bytes', 'flags'] as const;
 
-function arrayLiteral(flags: string[]): string {
+/** A text[] literal of flags for COPY's text format (flag names hold no quoting characters). */
+export function arrayLiteral(flags: string[]): string {
   return flags.length === 0 ? '{}' : `{${flags.join(',')}}`;
 }
 
