@@ -89,3 +89,51 @@ describe.skipIf(!existsSync(rfc3164File))('go-syslog RFC 3164 vectors (../shared
     }
   });
 });
+
+// The common '<PRI>Mmm dd hh:mm:ss' line is read from its bytes; every other line goes to
+// parse_bsd_syslog_general. Both must answer the same on every line.
+describe('siem_private.parse_bsd_syslog fast path', () => {
+  it('reads the edge cases of the common line as before', async () => {
+    expect(await parse('<7>Feb 30 01:02:03 h t: x', '2026-06-01T00:00:00Z')).toEqual([
+      { pri: 7, ts: new Date('2026-03-02T01:02:03Z'), host: 'h', program: 't', pid: null, message: 'x' },
+    ]);
+    expect(await parse('<007>Mar  7 13:06:56 ééé ü[é]:   ß', '2026-06-01T00:00:00Z')).toEqual([
+      { pri: 7, ts: new Date('2026-03-07T13:06:56Z'), host: 'ééé', program: 'ü', pid: 'é', message: 'ß' },
+    ]);
+    expect(await parse('<191>Dec 31 23:59:59  su[12]]:x y', '2028-01-01T00:00:00Z')).toEqual([
+      { pri: 191, ts: new Date('2027-12-31T23:59:59Z'), host: '', program: 'su', pid: '12', message: 'x y' },
+    ]);
+    // a tag ends within 48 characters
+    const [long] = await parse(`Nov 25 00:00:00 h ${'a'.repeat(48)}: m`, '2026-11-25T12:00:00Z');
+    expect(long).toMatchObject({ program: null, message: `${'a'.repeat(48)}: m` });
+    // the stamp needs two characters after it, not two bytes
+    expect(await parse('<13>Nov 25 00:00:00 é', '2026-11-25T12:00:00Z')).toEqual([]);
+    expect(await parse('<13>Nov 25 24:00:00 h t: x', '2026-11-25T12:00:00Z')).toEqual([]);
+    expect(await parse('<1x>Nov 25 00:00:00 h t: x', '2026-11-25T12:00:00Z')).toEqual([]);
+  });
+
+  it('agrees with parse_bsd_syslog_general on every prefix and digit change of real lines', async () => {
+    const lines = [
+      '<38>Nov 25 00:00:00 web-01 sshd[45738]: Failed password for admin from 2.125.160.216 port 16502 ssh2',
+      '<85>Nov  5 09:10:11 bastion sudo: alice : TTY=pts/0 ; PWD=/home/alice ; USER=root',
+      'Dec 31 23:59:59 h kernel: [ 1.23] x',
+      '<13>2016-12-31T23:59:60Z h kernel: leap',
+      '<28>2019-12-02T16:49:23.123456+02:00 host app[23410]: Test',
+      'Feb 29 12:00:00 host CRON[1]:  (root) CMD',
+    ];
+    const variants = new Set<string>();
+    for (const line of lines) {
+      for (let n = 0; n <= line.length; n++) variants.add(line.slice(0, n));
+      for (let i = 0; i < 24; i++) for (const c of ['0', '3', '9', ' ', ':', '<', '>', 'a', 'é']) variants.add(line.slice(0, i) + c + line.slice(i + 1));
+    }
+    const { rows } = await context.db.pool.query(
+      `select l, r, siem_private.parse_bsd_syslog(l, r)::text as fast, siem_private.parse_bsd_syslog_general(l, r)::text as general
+       from unnest($1::text[]) l
+       cross join unnest(array['2026-11-25T12:00:00Z', '2026-01-01T00:00:00Z', '2026-12-31T23:59:59Z', '2028-02-29T00:00:00Z', '1960-01-01T00:00:00Z', null]::timestamptz[]) r`,
+      [[...variants]],
+    );
+    expect(rows.length).toBeGreaterThan(5000);
+    expect(rows.filter((row) => row.fast !== row.general)).toEqual([]);
+    expect(rows.filter((row) => row.fast !== null).length).toBeGreaterThan(1000);
+  });
+});
