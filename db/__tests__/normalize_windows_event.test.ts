@@ -310,3 +310,82 @@ describe('siem_private.normalize_windows_event and windows_event_types', () => {
     expect((await normalize({ System: { EventID: 4624, Channel: 'Security', Provider: { Name: 'Some-Other' } } })).event_type).toBe('windows_event');
   });
 });
+
+describe('siem_private.normalize_windows_event(doc, types): the types read once (windows_event_types_map)', () => {
+  const edgeRow = `insert into windows_event_types (provider, event_id, event_type, field_map) values ('Test-Edge', 9001, 'windows_edge_test',
+    '{"a1": "pid", "a2": "pid", "b1": "src_port", "b2": "src_port", "c1": "file_hash", "pid": "file_hash", "u1": "username", "u2": "username"}')`;
+  const edge = (data: unknown, time = '2026-11-24T10:00:00.000Z') => ({ System: { Provider: { Name: 'Test-Edge' }, EventID: 9001, TimeCreated: { SystemTime: time } }, EventData: data });
+
+  /** Both forms over the documents in one statement: [with the map, without]. */
+  async function bothForms(docs: unknown[]): Promise<{ mapped: Normalized | null; single: Normalized | null }[]> {
+    const { rows } = await context.db.pool.query(
+      `select to_jsonb(m.w) as mapped, to_jsonb(s.w) as single
+       from unnest($1::jsonb[]) with ordinality as d (doc, n)
+       cross join lateral (select siem_private.normalize_windows_event(d.doc, (select siem_private.windows_event_types_map(null))) as w offset 0) m
+       cross join lateral (select siem_private.normalize_windows_event(d.doc) as w offset 0) s order by d.n`,
+      [docs.map((doc) => JSON.stringify(doc))],
+    );
+    return rows;
+  }
+
+  it('gives every fixture, odd document and non-document the result of the one-argument form', async () => {
+    const docs = [...Object.values(agent), ...Object.values(winlogbeat), ...Object.values(nxlog), ...broken.not_windows, ...broken.odd_but_windows, [], 5, 'x', null];
+    const rows = await bothForms(docs);
+    expect(rows.filter((row) => row.single !== null)).toHaveLength(docs.length - broken.not_windows.length - 4);
+    for (const row of rows) expect(row.mapped).toEqual(row.single);
+    const { rows: nulls } = await context.db.pool.query(`select siem_private.normalize_windows_event(null, '{}') is null as none, (siem_private.normalize_windows_event('{"winlog": {"event_id": 4624}}', null)).event_type is not null as looked_up`);
+    expect(nulls).toEqual([{ none: true, looked_up: true }]);
+  });
+
+  it('lets the last mapped key of a name win, whether it is a number or text, and keeps a file_hash list under its key', async () => {
+    await context.db.pool.query(`insert into event_types (name) values ('windows_edge_test')`);
+    await context.db.pool.query(edgeRow);
+    const rows = await bothForms([
+      edge({ a1: '12', a2: 'x' }),
+      edge({ a1: 'x', a2: '0x1F' }),
+      edge({ a1: '12', pid: 'MD5=EF' }),
+      edge({ b1: '80', b2: '-', c1: 'SHA256=AA,IMPHASH=BB' }),
+      edge({ u1: 'CORP\\alice', u2: 'bob@REALM' }),
+      edge({ X: '-', Y: '', Z: null, N: ['-'], O: { a: null }, P: ' - ', Q: 5 }),
+    ]);
+    const base = { provider: 'Test-Edge', event_code: 9001 };
+    expect(rows.map((row) => row.mapped?.fields)).toEqual([
+      { ...base, pid: 'x' },
+      { ...base, pid: 31 },
+      { ...base, pid: 'MD5=EF', file_hash: 'ef' },
+      { ...base, src_port: 80, file_hash: 'aa', c1: 'SHA256=AA,IMPHASH=BB' },
+      { ...base, username: 'bob', user_domain: 'REALM' },
+      // only top-level '-', '' and null values go; unmapped values are not trimmed
+      { ...base, N: ['-'], O: { a: null }, P: ' - ', Q: 5 },
+    ]);
+    for (const row of rows) expect(row.mapped).toEqual(row.single);
+    await context.db.pool.query(`delete from windows_event_types where event_id = 9001`);
+  });
+
+  it('reads the times agents write directly and every other one as windows_timestamp() does', async () => {
+    const times: [string, string | null][] = [
+      ['2026-11-24T10:00:00.000Z', '2026-11-24T10:00:00.000Z'],
+      ['2026-11-30T10:00:00.123Z', '2026-11-30T10:00:00.123Z'],
+      ['2026-12-31T23:59:59.1234567Z', '2026-12-31T23:59:59.123Z'],
+      ['2026-11-24 10:00:00', '2026-11-24T10:00:00.000Z'],
+      ['2024-02-29T23:59:59.9999999Z', '2024-03-01T00:00:00.000Z'],
+      ['2026-11-24T10:00:00.123+02:00', '2026-11-24T08:00:00.123Z'],
+      ['2026-11-24T10:00:00.123456789012Z', '2026-11-24T10:00:00.123Z'],
+      ['2026-02-29T10:00:00.000Z', null],
+      ['2026-04-31T10:00:00.123Z', null],
+      ['2026-11-24T24:00:00.000Z', null],
+      ['2026-11-24T10:00:60Z', null],
+      ['0000-11-24T10:00:00Z', null],
+      ['2026-11-24T10:00:00.Z', null],
+    ];
+    const rows = await bothForms(times.map(([time]) => edge({}, time)));
+    expect(rows.map((row) => (row.mapped?.ts ? new Date(row.mapped.ts).toISOString() : null))).toEqual(times.map(([, ts]) => ts));
+    const { rows: exact } = await context.db.pool.query(
+      `select count(*)::int as n from unnest($1::text[]) t
+       where (siem_private.normalize_windows_event(jsonb_build_object('winlog', jsonb_build_object('event_id', 1), '@timestamp', t), '{}')).ts
+             is distinct from siem_private.windows_timestamp(t)`,
+      [times.map(([time]) => time)],
+    );
+    expect(exact).toEqual([{ n: 0 }]);
+  });
+});
