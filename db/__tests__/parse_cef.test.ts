@@ -123,6 +123,40 @@ describe('siem_private.parse_cef', () => {
     expect(rows.filter((row) => row !== null).length).toBeGreaterThan(500);
   });
 
+  it('reads plain key=value extensions on their fast path as the general split does', async () => {
+    // single spaces and no space or '=' in any value: one regex and string_to_array(); a second
+    // space between two pairs sends the same record through the general split, which must agree
+    let seed = 5;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = (chars: string, max: number, min = 1) => Array.from({ length: min + Math.floor(random() * max) }, () => chars[Math.floor(random() * chars.length)]).join('');
+    const keys = ['src', 'dst', 'spt', 'dpt', 'suser', 'duser', 'shost', 'dhost', 'act', 'request', 'fileHash', 'cs1', 'a.b', 'c[0]', 'd-e'];
+    const valueChars = 'ab09.:/?&|"\u00e9\t\u0001\\';
+    const fast: string[] = [];
+    const general: string[] = [];
+    for (let i = 0; i < 500; i++) {
+      const pairs = Array.from({ length: 1 + Math.floor(random() * 6) }, () => `${keys[Math.floor(random() * keys.length)]}=${random() < 0.1 ? '' : pick(valueChars, 8)}`);
+      const header = `CEF:0|V|P|1|${i}|N|${['5', ' 07 ', 'High', '1234567890'][i % 4]}|`;
+      fast.push(header + pairs.join(' '));
+      general.push(header + pairs.join('  '));
+    }
+    const [a, b] = [await parse(fast), await parse(general)];
+    expect(a.filter((row) => row !== null).length).toBe(500);
+    expect(a).toEqual(b);
+  });
+
+  it('types ports and severity and keeps the first key only when it is one', async () => {
+    const [ports, firstKey, emptyLast, dhostIp] = await parse([
+      'CEF:0|V|P|1|2|N| 07 |spt=123456 dpt=0x1 request=https://host',
+      'CEF:0|V|P|1|2|N|3|a"b=1 c=2',
+      'CEF:0|V|P|1|2|N|3|src=10.0.0.1 duser=',
+      'CEF:0|V|P|1|2|N|3|dhost=10.0.0.1 spt=0 dpt=65535',
+    ]);
+    expect(ports).toEqual({ ...header('V', 'P', '1', '2', 'N', 7), url_path: '/', extensions: { spt: '123456', dpt: '0x1', request: 'https://host' } });
+    expect(firstKey).toEqual({ ...header('V', 'P', '1', '2', 'N', 3), extensions: { c: '2' } });
+    expect(emptyLast).toEqual({ ...header('V', 'P', '1', '2', 'N', 3), src_ip: '10.0.0.1', extensions: { src: '10.0.0.1', duser: '' } });
+    expect(dhostIp).toEqual({ ...header('V', 'P', '1', '2', 'N', 3), dst_host: '10.0.0.1', src_port: 0, dst_port: 65535, extensions: { dhost: '10.0.0.1', spt: '0', dpt: '65535' } });
+  });
+
   it('is not callable by API roles', async () => {
     await expect(context.db.asRole('siem_analyst', (c) => c.query(`select siem_private.parse_cef('CEF:0|a|b|c|d|e|1|')`))).rejects.toThrow(/permission denied/);
   });

@@ -149,6 +149,49 @@ describe('siem_private.parse_rfc5424', () => {
     }
   });
 
+  it('reads structured data without a space or = in any value (one replace() chain) as rfc5424_sd_walk does', async () => {
+    // names of 1 to 40 characters (the limit is 32), repeated SD-IDs and params, empty values,
+    // '[' in names and values: the whole-region path and the walker must agree on every line
+    let seed = 9;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = (chars: string, max: number) => Array.from({ length: 1 + Math.floor(random() * max) }, () => chars[Math.floor(random() * chars.length)]).join('');
+    const nameChars = 'aZ09@.:_-[{}#!~,';
+    const valueChars = 'ab[{}:,\u00e9\u4e2d';
+    const lines: string[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const ids = ['a', 'b[', 'c'];
+      const elements = Array.from({ length: 1 + Math.floor(random() * 3) }, () => {
+        const params = Array.from({ length: Math.floor(random() * 4) }, () => ` ${random() < 0.2 ? 'p' : pick(nameChars, random() < 0.2 ? 40 : 8)}="${random() < 0.2 ? '' : pick(valueChars, 12)}"`);
+        const id = random() < 0.6 ? ids[Math.floor(random() * ids.length)] : pick(nameChars, random() < 0.2 ? 40 : 6);
+        return `[${id}${params.join('')}]`;
+      });
+      lines.push(`<13>1 - h a p m ${elements.join('')}${random() < 0.5 ? ' the message' : ''}`);
+    }
+    const { rows } = await context.db.pool.query(
+      `select r.structured_data as fast_sd, r.message as fast_msg, r.error as fast_error, w.sd, nullif(w.msg, '') as msg, w.error
+       from unnest($1::text[]) with ordinality as l(line, n)
+       cross join lateral siem_private.parse_rfc5424(l.line) r
+       cross join lateral siem_private.rfc5424_sd_walk(l.line, 17) w
+       order by l.n`,
+      [lines],
+    );
+    expect(rows.filter((row) => row.error === null).length).toBeGreaterThan(400);
+    expect(rows.filter((row) => row.error !== null).length).toBeGreaterThan(100);
+    for (const row of rows) {
+      expect([row.fast_sd, row.fast_msg, row.fast_error]).toEqual([row.sd, row.msg, row.error]);
+    }
+  });
+
+  it('checks each field of the timestamp for its range', async () => {
+    const stamps = ['2026-00-01T00:00:00Z', '2026-13-01T00:00:00Z', '2026-01-00T00:00:00Z', '2026-01-32T00:00:00Z', '2026-01-01T24:00:00Z',
+      '2026-01-01T23:60:00Z', '2026-01-01T23:59:60Z', '2026-01-01T23:59:59+24:00', '2026-01-01T23:59:59-23:60', '2026-01-01T23:59:59.1234567Z',
+      '2026-01-01t23:59:59Z'];
+    const rows = await parse(stamps.map((stamp) => `<14>1 ${stamp} h a p m - x`));
+    expect(rows.map((row) => row.error)).toEqual([12, 12, 15, 15, 18, 20, 23, 27, 29, 32, 16].map((col) => `expecting a RFC3339MICRO timestamp or a nil value [col ${col}]`));
+    const [late, zero] = await parse(['<14>1 2026-12-31T23:59:59.999999+23:59 h a p m - x', '<14>1 2024-02-29T00:00:00-00:00 h a p m - x']);
+    expect([late!.ts, late!.error, zero!.ts]).toEqual([epochMicros('2026-12-31T23:59:59.999999+23:59'), null, epochMicros('2024-02-29T00:00:00Z')]);
+  });
+
   it('reads structured data on its fast path as rfc5424_sd_walk does param by param', async () => {
     // random valid structured data: the fast path takes those without backslashes or control
     // characters, the walker all of them; both must agree on every line
