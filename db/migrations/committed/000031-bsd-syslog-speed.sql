@@ -1,5 +1,5 @@
---! Previous: sha1:cf1b04c4d60dc31c7370f36f504c038d5060579f
---! Hash: sha1:e0db3f7a6b21eeb229204d189af3a0ca691c861a
+--! Previous: sha1:b23e702d2259e2fc39ac7dda4a89db329a7ebae0
+--! Hash: sha1:8907f6ffc4b6285d6b1e45f4928f5cccded89971
 --! Message: bsd-syslog-speed
 
 -- parse_bsd_syslog with less backend CPU per line, the same results (issue 3: the ingest ratio).

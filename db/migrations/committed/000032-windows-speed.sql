@@ -1,5 +1,5 @@
---! Previous: sha1:cf1b04c4d60dc31c7370f36f504c038d5060579f
---! Hash: sha1:0a864076431c24b11d46ae0ad148d348ab28400e
+--! Previous: sha1:8907f6ffc4b6285d6b1e45f4928f5cccded89971
+--! Hash: sha1:a9669805a1eb73c6a147873909fe30c116a998e7
 --! Message: windows-speed
 
 -- Windows events cost less backend CPU on ingest (issue 3), with the same results: 33 -> 20 us per
@@ -319,6 +319,7 @@ create or replace function siem_private.normalize_windows_lines() returns void
   set search_path = pg_catalog, public, pg_temp
   set enable_nestloop = off
   set enable_mergejoin = off
+  set jit = off
   as $$
 begin
   -- one CTE, read by both inserts, so each event is normalized once; the types are an initplan,

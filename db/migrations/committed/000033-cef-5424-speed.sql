@@ -1,5 +1,5 @@
---! Previous: sha1:cf1b04c4d60dc31c7370f36f504c038d5060579f
---! Hash: sha1:a612c39a0e09aca20095b9505c5aabdf8594f0b9
+--! Previous: sha1:a9669805a1eb73c6a147873909fe30c116a998e7
+--! Hash: sha1:70aa00988a783ea8241ae16df0f0924fc7cd1682
 --! Message: cef-5424-speed
 
 -- Less CPU per CEF and RFC 5424 line on ingest (issue 3), with the same results on every input
