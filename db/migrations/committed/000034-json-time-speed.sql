@@ -1,5 +1,5 @@
---! Previous: sha1:cf1b04c4d60dc31c7370f36f504c038d5060579f
---! Hash: sha1:dd55339937b105d7101445d6699485ebfc7ecec9
+--! Previous: sha1:70aa00988a783ea8241ae16df0f0924fc7cd1682
+--! Hash: sha1:6bfd15b58de733d1321efeb94eaaf0105bb1f3ad
 --! Message: json-time-speed
 
 -- Event times checked byte by byte instead of by regex or translate() (issue 3: parse speed).
