@@ -95,6 +95,9 @@ export interface BatcherOptions {
   onRetry?: (batch: Batch, attempt: number, error: Error) => void;
 }
 
+/** The first batch is sent alone (see Batcher.firstBatch), so it is kept small. */
+export const firstBatchLines = 2000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -107,12 +110,18 @@ export class Batcher {
   /** Lines the current batch takes before it is sent, decided when it starts. */
   private currentTarget: number;
   private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * The stream's first batch, stored before any other starts: a CSV source without a configured
+   * header learns it from the first line the server sees, which must be the stream's first line,
+   * not the first line of a smaller batch that overtook it on another connection.
+   */
+  private firstBatch: Promise<void> | undefined;
   private failure: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: BatcherOptions) {
     this.options = { maxBytes: 32 * 1024 * 1024, retries: 5, concurrency: 2, ...options };
-    this.currentTarget = this.options.maxLines;
+    this.currentTarget = Math.min(this.options.maxLines, firstBatchLines);
   }
 
   private static emptyBatch(): OpenBatch {
@@ -122,7 +131,7 @@ export class Batcher {
   async add(envelopes: Envelope[]): Promise<void> {
     if (envelopes.length === 0) return;
     for (const [index, envelope] of envelopes.entries()) {
-      if (this.current.lineCount === 0 && this.options.unreadLines) {
+      if (this.current.lineCount === 0 && this.options.unreadLines && this.firstBatch !== undefined) {
         const remainingLines = envelopes.length - index + this.options.unreadLines();
         this.currentTarget = batchTarget({ maxLines: this.options.maxLines, connections: this.options.concurrency, remainingLines });
       }
@@ -147,6 +156,7 @@ export class Batcher {
       this.timer = undefined;
     }
     while (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
+    if (this.firstBatch) await this.firstBatch;
     if (this.failure) throw this.failure;
     if (this.current.lineCount === 0) return;
     const { rows, ...open } = this.current;
@@ -159,6 +169,10 @@ export class Batcher {
       })
       .finally(() => this.inFlight.delete(sending));
     this.inFlight.add(sending);
+    if (this.firstBatch === undefined) {
+      this.firstBatch = sending;
+      this.currentTarget = this.options.maxLines;
+    }
   }
 
   /** Sends everything still buffered and waits until it is stored. */
