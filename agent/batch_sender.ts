@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { batchTarget } from './batch_sizes.ts';
+import { batchTarget, minTailBatchLines } from './batch_sizes.ts';
 import { CopyRows } from './copy_rows.ts';
 import { rawColumns, type Envelope } from './envelope.ts';
 
@@ -95,8 +95,8 @@ export interface BatcherOptions {
   onRetry?: (batch: Batch, attempt: number, error: Error) => void;
 }
 
-/** The first batch is sent alone (see Batcher.firstBatch), so it is kept small. */
-export const firstBatchLines = 2000;
+/** The first batch is sent alone (see Batcher.firstBatch), so it is as small as a batch worth its fixed cost. */
+export const firstBatchLines = minTailBatchLines;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -11,11 +11,11 @@ describe('ingestStream', () => {
     // every later batch would start with a line that makes a bad header if it overtook the first
     const lines = ['timestamp,user,clientip,result'];
     for (let i = 1; i < 12_000; i++) lines.push(i % 500 === 0 ? `garbage line ${i}` : `2026-11-25T00:00:${String(i % 60).padStart(2, '0')}Z,u${i},10.0.0.${i % 250},ok`);
-    const input = Readable.from([Buffer.from(lines.join('\n') + '\n')]);
+    const file = Buffer.from(lines.join('\n') + '\n');
     const summary = await ingestStream({
       pool: context.agentPool,
-      input,
-      inputBytes: Buffer.byteLength(lines.join('\n') + '\n'),
+      input: Readable.from([file]),
+      inputBytes: file.length,
       source: 'vpn-order',
       host: 'test',
       agent: 'test',

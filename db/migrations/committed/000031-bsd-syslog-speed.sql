@@ -1,5 +1,5 @@
---! Previous: sha1:b23e702d2259e2fc39ac7dda4a89db329a7ebae0
---! Hash: sha1:8907f6ffc4b6285d6b1e45f4928f5cccded89971
+--! Previous: sha1:95583b0b97c57e21a6984fccbe2bd8c33adb63ae
+--! Hash: sha1:141fb3bac6f0876608df39352bb401edfbacd3ae
 --! Message: bsd-syslog-speed
 
 -- parse_bsd_syslog with less backend CPU per line, the same results (issue 3: the ingest ratio).

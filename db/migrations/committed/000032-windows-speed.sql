@@ -1,5 +1,5 @@
---! Previous: sha1:8907f6ffc4b6285d6b1e45f4928f5cccded89971
---! Hash: sha1:a9669805a1eb73c6a147873909fe30c116a998e7
+--! Previous: sha1:141fb3bac6f0876608df39352bb401edfbacd3ae
+--! Hash: sha1:1df5a976d9f64a3097e44ef1864a745db6ae5040
 --! Message: windows-speed
 
 -- Windows events cost less backend CPU on ingest (issue 3), with the same results: 33 -> 20 us per

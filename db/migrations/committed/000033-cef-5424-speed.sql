@@ -1,5 +1,5 @@
---! Previous: sha1:a9669805a1eb73c6a147873909fe30c116a998e7
---! Hash: sha1:70aa00988a783ea8241ae16df0f0924fc7cd1682
+--! Previous: sha1:1df5a976d9f64a3097e44ef1864a745db6ae5040
+--! Hash: sha1:76aa032caef1500c417cd92247fa34b6289f2dde
 --! Message: cef-5424-speed
 
 -- Less CPU per CEF and RFC 5424 line on ingest (issue 3), with the same results on every input

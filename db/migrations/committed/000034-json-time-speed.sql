@@ -1,5 +1,5 @@
---! Previous: sha1:70aa00988a783ea8241ae16df0f0924fc7cd1682
---! Hash: sha1:6bfd15b58de733d1321efeb94eaaf0105bb1f3ad
+--! Previous: sha1:76aa032caef1500c417cd92247fa34b6289f2dde
+--! Hash: sha1:597846a1154c59ec7fba7583defaf651aa8a2204
 --! Message: json-time-speed
 
 -- Event times checked byte by byte instead of by regex or translate() (issue 3: parse speed).
